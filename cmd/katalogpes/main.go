@@ -1,0 +1,65 @@
+// Command katalogpes is the one binary of Katalog PES: the server and every
+// operator's task (migrate, teryt, user, seed, reindex). Each subcommand
+// takes -h.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, cfg Config, log *slog.Logger, args []string) error
+}
+
+var commands = []command{
+	{"serve", "run the HTTP server and its workers", runServe},
+	{"migrate", "apply the database migrations", runMigrate},
+	{"teryt", "teryt load FILE: load the official TERC register", runTERYT},
+	{"user", "user add --tenant SLUG --role moderator|admin --email E (password on stdin)", runUser},
+	{"seed", "seed --demo: load the demo catalog", runSeed},
+	{"reindex", "rebuild the search index from the database and swap it in", runReindex},
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: katalogpes COMMAND [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(os.Stderr, "  %-8s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(os.Stderr, "\nConfiguration comes from the environment; see README.md.")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		if len(os.Args) < 2 {
+			os.Exit(2)
+		}
+		return
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg, err := LoadConfig()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "katalogpes:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	for _, c := range commands {
+		if c.name == os.Args[1] {
+			if err := c.run(ctx, cfg, log, os.Args[2:]); err != nil {
+				fmt.Fprintf(os.Stderr, "katalogpes %s: %v\n", c.name, err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "katalogpes: unknown command %q\n\n", os.Args[1])
+	usage()
+	os.Exit(2)
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"katalogpes/handlers"
+	"katalogpes/search"
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// deps are what serve and the other long commands build once.
+type deps struct {
+	db     *store.DB
+	search *search.Service
+}
+
+func openDeps(ctx context.Context, cfg Config, log *slog.Logger) (*deps, error) {
+	if err := cfg.needDatabase(); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := search.New(search.Config{URL: cfg.MeiliURL, MasterKey: cfg.MeiliMasterKey, Index: cfg.MeiliIndex}, db, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &deps{db: db, search: svc}, nil
+}
+
+func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: katalogpes serve\n\nServes HTTP on HTTP_ADDR with the search-index and mail workers; stops gracefully on SIGINT/SIGTERM.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	keys, err := cfg.signingKeys()
+	if err != nil {
+		return err
+	}
+	jwtKeys, err := tenants.NewKeys(keys, cfg.AccessTTL)
+	if err != nil {
+		return err
+	}
+	d, err := openDeps(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.db.Close()
+	list, err := d.db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	registry := tenants.NewRegistry(list, cfg.BaseDomain)
+	app, _, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL},
+		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry()})
+	if err != nil {
+		return err
+	}
+
+	workers, stopWorkers := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		// Search may be down at start: settings are retried until they
+		// land, while the outbox keeps every change.
+		for {
+			err := d.search.EnsureSettings(workers)
+			if err == nil || workers.Err() != nil {
+				break
+			}
+			log.Warn("search settings not applied yet; retrying", "err", err)
+			select {
+			case <-workers.Done():
+			case <-time.After(5 * time.Second):
+			}
+		}
+		d.search.RunWorker(tenants.WithAllTenants(workers))
+	}()
+	go func() {
+		defer wg.Done()
+		runMailer(tenants.WithAllTenants(workers), d.db, cfg, log)
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listen(cfg.HTTPAddr) }()
+	log.Info("serving", "addr", cfg.HTTPAddr, "env", cfg.Env, "base_url", cfg.BaseURL)
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests in flight")
+		err = app.ShutdownWithTimeout(20 * time.Second)
+	}
+	stopWorkers()
+	wg.Wait()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func runReindex(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: katalogpes reindex\n\nRebuilds the search index from PostgreSQL into a fresh index and swaps it in atomically; searches keep answering meanwhile.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := openDeps(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.db.Close()
+	start := time.Now()
+	err = d.search.Reindex(tenants.WithAllTenants(ctx), progressBar("reindex"))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nreindex done in %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// progressBar draws done/total on one terminal line.
+func progressBar(label string) func(done, total int) {
+	return func(done, total int) {
+		width := 30
+		filled := width
+		if total > 0 {
+			filled = done * width / total
+		}
+		bar := make([]byte, width)
+		for i := range bar {
+			bar[i] = '.'
+			if i < filled {
+				bar[i] = '#'
+			}
+		}
+		fmt.Printf("\r%s [%s] %d/%d", label, bar, done, total)
+	}
+}

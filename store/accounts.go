@@ -1,0 +1,341 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ccojocar/zxcvbn-go/frequency"
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/crypto/bcrypt"
+
+	"katalogpes/store/ident"
+	"katalogpes/tenants"
+)
+
+// Account is a person who signs in: an enterprise's representative or a
+// region's staff.
+type Account struct {
+	ID           string         `db:"id" json:"id"`
+	TenantID     sql.NullString `db:"tenant_id" json:"-"`
+	Email        string         `db:"email" json:"email"`
+	Name         string         `db:"name" json:"name"`
+	Role         tenants.Role   `db:"role" json:"role"`
+	Status       string         `db:"status" json:"status"`
+	PasswordHash string         `db:"password_hash" json:"-"`
+	CreatedAt    time.Time      `db:"created_at" json:"created_at"`
+	VerifiedAt   *time.Time     `db:"verified_at" json:"verified_at,omitempty"`
+}
+
+// Account statuses.
+const (
+	AccountUnverified = "unverified"
+	AccountActive     = "active"
+	AccountDisabled   = "disabled"
+	AccountDeleted    = "deleted"
+)
+
+// NewAccount is what registration or `katalogpes user add` gives.
+type NewAccount struct {
+	Email    string
+	Name     string
+	Password string
+	Role     tenants.Role
+	// Active skips e-mail verification (staff made by the CLI).
+	Active bool
+}
+
+// Mail is one message for the outbox.
+type Mail struct {
+	To      string
+	Subject string
+	Body    string
+}
+
+// MailFunc composes a mail around a single-use token; the caller knows the
+// language and the links.
+type MailFunc func(token string) Mail
+
+// bcryptCost is the work factor for password hashes.
+const bcryptCost = 11
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// commonPasswords is the 1,000 most common passwords of zxcvbn's list.
+var commonPasswords = func() map[string]bool {
+	m := make(map[string]bool, 1000)
+	for i, p := range frequency.Lists["Passwords"].List {
+		if i == 1000 {
+			break
+		}
+		m[p] = true
+	}
+	return m
+}()
+
+// CheckPassword applies the password policy.
+func CheckPassword(field, pw string) []FieldError {
+	switch {
+	case utf8.RuneCountInString(pw) < MinPasswordLen:
+		return []FieldError{{Field: field, Key: "password.too_short", Params: map[string]any{"Min": MinPasswordLen}}}
+	case len(pw) > 72: // bcrypt reads 72 bytes at most
+		return []FieldError{{Field: field, Key: "password.too_long", Params: map[string]any{"Max": 72}}}
+	case commonPasswords[strings.ToLower(pw)]:
+		return []FieldError{{Field: field, Key: "password.common"}}
+	}
+	return nil
+}
+
+func (n *NewAccount) validate() []FieldError {
+	var errs []FieldError
+	email, err := ident.ValidateEmail(n.Email)
+	if err != nil {
+		errs = append(errs, FieldError{Field: "email", Key: "email.invalid"})
+	}
+	n.Email = email
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" {
+		errs = append(errs, FieldError{Field: "name", Key: "required"})
+	} else if utf8.RuneCountInString(n.Name) > 200 {
+		errs = append(errs, FieldError{Field: "name", Key: "too_long", Params: map[string]any{"Max": 200}})
+	}
+	errs = append(errs, CheckPassword("password", n.Password)...)
+	if !n.Role.Valid() {
+		errs = append(errs, FieldError{Field: "role", Key: "role.invalid"})
+	}
+	return errs
+}
+
+// CreateAccount makes an account in the context's tenant (or a platform
+// account in the all-tenants scope). With mail, it also writes a
+// verification token and its mail in the same transaction.
+func (db *DB) CreateAccount(ctx context.Context, n NewAccount) (*Account, error) {
+	return db.createAccount(ctx, n, nil)
+}
+
+// RegisterAccount creates an unverified enterprise account and queues its
+// verification mail, all or nothing.
+func (db *DB) RegisterAccount(ctx context.Context, n NewAccount, mail MailFunc) (*Account, error) {
+	n.Role, n.Active = tenants.RoleEnterprise, false
+	return db.createAccount(ctx, n, mail)
+}
+
+func (db *DB) createAccount(ctx context.Context, n NewAccount, mail MailFunc) (*Account, error) {
+	if errs := n.validate(); len(errs) > 0 {
+		return nil, Invalid(errs)
+	}
+	var tenant sql.NullString
+	if t, ok := tenants.FromContext(ctx); ok {
+		tenant = sql.NullString{String: t.ID, Valid: true}
+	}
+	if (n.Role == tenants.RolePlatform) == tenant.Valid {
+		return nil, &Error{Code: EInvalid, Key: "role.tenant_mismatch", Fields: []FieldError{{Field: "role", Key: "role.tenant_mismatch"}}}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), bcryptCost)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	status := AccountUnverified
+	if n.Active {
+		status = AccountActive
+	}
+	var a Account
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &a, `
+			INSERT INTO accounts (tenant_id, email, name, role, status, password_hash, verified_at)
+			VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'active' THEN now() END)
+			RETURNING id, tenant_id, email, name, role, status, password_hash, created_at, verified_at`,
+			tenant, n.Email, n.Name, n.Role, status, string(hash))
+		if err != nil {
+			return fmt.Errorf("insert account: %w", err)
+		}
+		if mail != nil {
+			return issueToken(ctx, tx, &a, "verify", 48*time.Hour, mail)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// issueToken stores a hashed single-use token and queues the mail that
+// carries it.
+func issueToken(ctx context.Context, tx *sqlx.Tx, a *Account, purpose string, ttl time.Duration, mail MailFunc) error {
+	token, hash := newToken()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO account_tokens (token_hash, tenant_id, account_id, purpose, expires_at)
+		VALUES ($1, $2, $3, $4, now() + $5 * interval '1 second')`,
+		hash, a.TenantID, a.ID, purpose, int(ttl.Seconds())); err != nil {
+		return fmt.Errorf("store %s token: %w", purpose, err)
+	}
+	return enqueueMail(ctx, tx, a.TenantID, mail(token))
+}
+
+func enqueueMail(ctx context.Context, tx *sqlx.Tx, tenant sql.NullString, m Mail) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO mail_outbox (tenant_id, to_email, subject, body) VALUES ($1, $2, $3, $4)`,
+		tenant, m.To, m.Subject, m.Body); err != nil {
+		return fmt.Errorf("queue mail: %w", err)
+	}
+	return nil
+}
+
+// newToken returns a random URL-safe token and the hash stored for it.
+func newToken() (string, []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// consumeToken marks a single-use token used and returns its account.
+func consumeToken(ctx context.Context, tx *sqlx.Tx, token, purpose string) (string, error) {
+	var accountID string
+	err := tx.GetContext(ctx, &accountID, `
+		UPDATE account_tokens SET used_at = now()
+		WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+		RETURNING account_id`, hashToken(token), purpose)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &Error{Code: EInvalid, Key: "token.invalid", Fields: []FieldError{{Field: "token", Key: "token.invalid"}}}
+	}
+	if err != nil {
+		return "", fmt.Errorf("use %s token: %w", purpose, err)
+	}
+	return accountID, nil
+}
+
+// VerifyEmail uses a verification token and activates its account.
+func (db *DB) VerifyEmail(ctx context.Context, token string) error {
+	return db.tx(ctx, func(tx *sqlx.Tx) error {
+		id, err := consumeToken(ctx, tx, token, "verify")
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET status = 'active', verified_at = now() WHERE id = $1 AND status = 'unverified'`, id)
+		if err != nil {
+			return fmt.Errorf("activate account: %w", err)
+		}
+		return nil
+	})
+}
+
+// errBadLogin is the one answer to a wrong e-mail or password, so that a
+// failed login does not tell whether the e-mail exists.
+var errBadLogin = &Error{Code: EUnauthorized, Key: "login.failed"}
+
+// dummyHash is compared against when the e-mail is unknown, so both paths
+// take the same time.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("katalog-pes-dummy-password"), bcryptCost)
+
+// Authenticate checks an e-mail and password in the context's tenant (or
+// platform accounts on the hub).
+func (db *DB) Authenticate(ctx context.Context, email, password string) (*Account, error) {
+	var a Account
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &a, `
+			SELECT id, tenant_id, email, name, role, status, password_hash, created_at, verified_at
+			FROM accounts WHERE tenant_id IS NOT DISTINCT FROM $1 AND lower(email) = lower($2)`,
+			nullTenant(ctx), strings.TrimSpace(email))
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, errBadLogin
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find account: %w", err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
+		return nil, errBadLogin
+	}
+	switch a.Status {
+	case AccountActive:
+		return &a, nil
+	case AccountUnverified:
+		return nil, &Error{Code: EForbidden, Key: "login.unverified"}
+	default:
+		return nil, errBadLogin
+	}
+}
+
+func nullTenant(ctx context.Context) sql.NullString {
+	if t, ok := tenants.FromContext(ctx); ok {
+		return sql.NullString{String: t.ID, Valid: true}
+	}
+	return sql.NullString{}
+}
+
+// FindAccountByID reads one account of the context's tenant.
+func (db *DB) FindAccountByID(ctx context.Context, id string) (*Account, error) {
+	var a Account
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &a, `
+			SELECT id, tenant_id, email, name, role, status, password_hash, created_at, verified_at
+			FROM accounts WHERE id = $1`, id)
+	})
+	if err != nil {
+		return nil, notFound(err, "find account")
+	}
+	return &a, nil
+}
+
+// RequestPasswordReset queues a reset mail when the e-mail belongs to an
+// active account; it answers the same either way.
+func (db *DB) RequestPasswordReset(ctx context.Context, email string, mail MailFunc) error {
+	return db.tx(ctx, func(tx *sqlx.Tx) error {
+		var a Account
+		err := tx.GetContext(ctx, &a, `
+			SELECT id, tenant_id, email, name, role, status, password_hash, created_at, verified_at
+			FROM accounts WHERE tenant_id IS NOT DISTINCT FROM $1 AND lower(email) = lower($2) AND status IN ('active', 'unverified')`,
+			nullTenant(ctx), strings.TrimSpace(email))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find account for reset: %w", err)
+		}
+		return issueToken(ctx, tx, &a, "reset", time.Hour, func(token string) Mail {
+			m := mail(token)
+			m.To = a.Email
+			return m
+		})
+	})
+}
+
+// ResetPassword uses a reset token: sets the password, verifies the e-mail
+// (the mail reached its owner) and revokes every session.
+func (db *DB) ResetPassword(ctx context.Context, token, password string) error {
+	if errs := CheckPassword("password", password); len(errs) > 0 {
+		return Invalid(errs)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return db.tx(ctx, func(tx *sqlx.Tx) error {
+		id, err := consumeToken(ctx, tx, token, "reset")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE accounts SET password_hash = $2, status = CASE WHEN status = 'unverified' THEN 'active' ELSE status END,
+			       verified_at = coalesce(verified_at, now())
+			WHERE id = $1`, id, string(hash)); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		return revokeAccountSessions(ctx, tx, id)
+	})
+}

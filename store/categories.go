@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Category is one entry of a tenant's taxonomy of offers.
+type Category struct {
+	Code       string         `db:"code" json:"code"`
+	ParentCode *string        `db:"parent_code" json:"parent_code,omitempty"`
+	NamePL     string         `db:"name_pl" json:"name_pl"`
+	NameEN     string         `db:"name_en" json:"name_en"`
+	CPV        pq.StringArray `db:"cpv" json:"cpv"`
+}
+
+// Categories lists the context's tenant's categories in their order.
+func (db *DB) Categories(ctx context.Context) ([]Category, error) {
+	id, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var list []Category
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &list, `
+			SELECT code, parent_code, name_pl, name_en, cpv FROM categories
+			WHERE tenant_id = $1 ORDER BY position, name_pl`, id)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	return list, nil
+}
+
+func (db *DB) categoryCodes(ctx context.Context, tenantID string) (map[string]bool, error) {
+	var codes []string
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &codes, `SELECT code FROM categories WHERE tenant_id = $1`, tenantID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("category codes: %w", err)
+	}
+	m := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		m[c] = true
+	}
+	return m, nil
+}
+
+func pqStrings(s []string) any { return pq.Array(s) }

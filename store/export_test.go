@@ -1,0 +1,24 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// UnfilteredAccountEmails reads accounts without a tenant filter: only
+// row-level security stands between it and other tenants' rows.
+func (db *DB) UnfilteredAccountEmails(ctx context.Context) ([]string, error) {
+	var emails []string
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &emails, `SELECT email FROM accounts ORDER BY email`)
+	})
+	return emails, err
+}
+
+// ActsAsSuperuser reports whether the pool's current role could bypass RLS.
+func (db *DB) ActsAsSuperuser(ctx context.Context) (bool, error) {
+	var bypass bool
+	err := db.db.GetContext(ctx, &bypass, `SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user`)
+	return bypass, err
+}

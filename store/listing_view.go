@@ -1,0 +1,230 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+)
+
+// Listing is a listing as read: its data plus status, place names and the
+// derived fields (reserved-contract eligibility, completeness, staleness).
+type Listing struct {
+	ID     string `json:"id"`
+	Tenant string `json:"tenant"`
+	Status string `json:"status"`
+	ListingData
+	Voivodeship               Unit       `json:"voivodeship"`
+	Powiat                    Unit       `json:"powiat"`
+	Gmina                     Unit       `json:"gmina"`
+	ReservedContractsEligible bool       `json:"reserved_contracts_eligible"`
+	ReservedContractsBasis    *Basis     `json:"reserved_contracts_basis,omitempty"`
+	Completeness              int        `json:"completeness"`
+	CreatedAt                 time.Time  `json:"created_at"`
+	UpdatedAt                 time.Time  `json:"updated_at"`
+	VerifiedAt                *time.Time `json:"verified_at"`
+	PublishedAt               *time.Time `json:"published_at,omitempty"`
+	ConfirmedAt               time.Time  `json:"confirmed_at"`
+	Stale                     bool       `json:"stale"`
+	StatusReason              string     `json:"status_reason,omitempty"`
+	Revision                  *Revision  `json:"pending_revision,omitempty"`
+	OwnerID                   string     `json:"-"`
+	TenantID                  string     `json:"-"`
+	SubmittedAt               *time.Time `json:"-"`
+}
+
+// Unit is a territorial unit's code and name.
+type Unit struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Basis says why a listing may take reserved contracts, and as of when.
+type Basis struct {
+	Reason string `json:"reason"` // kind | employment
+	AsOf   string `json:"as_of,omitempty"`
+}
+
+// Revision is a pending edit of a published listing.
+type Revision struct {
+	Status      string      `json:"status"`
+	Reason      string      `json:"reason,omitempty"`
+	Fields      []string    `json:"fields"`
+	SubmittedAt *time.Time  `json:"submitted_at,omitempty"`
+	Data        ListingData `json:"data"`
+}
+
+// StaleAfter is how long a listing stays fresh without its owner confirming.
+const StaleAfter = 365 * 24 * time.Hour
+
+// derive fills the derived fields as of now.
+func (l *Listing) derive(now time.Time) {
+	l.ReservedContractsEligible, l.ReservedContractsBasis = l.ListingData.ReservedEligibility(now)
+	l.Completeness = l.ListingData.Completeness()
+	l.Stale = now.Sub(l.ConfirmedAt) > StaleAfter
+}
+
+// ReservedEligibility applies art. 94 of the public procurement law as
+// DOMAIN.md reads it: social cooperatives and sheltered workshops (ZPCH)
+// always; others with ≥30% employees at risk, by figures at most a year old.
+func (d *ListingData) ReservedEligibility(now time.Time) (bool, *Basis) {
+	for _, k := range d.Kinds {
+		if k == "spoldzielnia_socjalna" || k == "zpch" {
+			return true, &Basis{Reason: "kind"}
+		}
+	}
+	if d.LegalForm == "spoldzielnia_socjalna" {
+		return true, &Basis{Reason: "kind"}
+	}
+	e := d.Employment
+	if e == nil || e.Total <= 0 || e.AtRisk*10 < e.Total*3 {
+		return false, nil
+	}
+	asOf, err := time.Parse("2006-01-02", e.AsOf)
+	if err != nil || now.Sub(asOf) > StaleAfter || asOf.After(now.Add(24*time.Hour)) {
+		return false, nil
+	}
+	return true, &Basis{Reason: "employment", AsOf: e.AsOf}
+}
+
+// Completeness weighs what buyers use, 0–100.
+func (d *ListingData) Completeness() int {
+	score := 0
+	add := func(ok bool, w int) {
+		if ok {
+			score += w
+		}
+	}
+	add(len(d.Description) >= 80, 20)
+	add(len(d.Offers) > 0, 15)
+	add(len(d.Categories) > 0, 15)
+	add(d.Contact.Email != "" || d.Contact.Phone != "", 10)
+	add(d.Contact.Website != "", 5)
+	add(d.LogoURL != "", 5)
+	add(d.Employment != nil, 10)
+	add(len(d.ServiceArea.TERYT) > 0 || d.ServiceArea.Scope == "country" || d.ServiceArea.Scope == "radius", 10)
+	add(len(d.Certificates) > 0 || d.SocialEnterprise != nil, 10)
+	return score
+}
+
+// ValidCertificates are the certificates still in force on now's date.
+func (d *ListingData) ValidCertificates(now time.Time) []Certificate {
+	today := now.Format("2006-01-02")
+	var out []Certificate
+	for _, c := range d.Certificates {
+		if c.ValidUntil == "" || c.ValidUntil >= today {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// IsSocialEnterprise reports whether the status is in force on now's date.
+func (d *ListingData) IsSocialEnterprise(now time.Time) bool {
+	se := d.SocialEnterprise
+	if se == nil || se.WithdrawnAt != "" && se.WithdrawnAt <= now.Format("2006-01-02") {
+		return false
+	}
+	return se.ValidUntil == "" || se.ValidUntil >= now.Format("2006-01-02")
+}
+
+// DecodeListingData reads a listing body strictly: unknown fields and wrong
+// types are field errors (422), not silently dropped.
+func DecodeListingData(raw []byte) (ListingData, error) {
+	var d ListingData
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return d, DecodeError(err)
+	}
+	if dec.More() {
+		return d, &Error{Code: EInvalid, Key: "body.malformed", Err: errors.New("trailing data after the JSON object")}
+	}
+	return d, nil
+}
+
+// DecodeError turns a JSON decoding error into field errors where it can.
+func DecodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return Invalid([]FieldError{{Field: field, Key: "type.invalid", Params: map[string]any{"Type": typeErr.Type.String()}}})
+	}
+	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
+		field := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return Invalid([]FieldError{{Field: field, Key: "field.unknown"}})
+	}
+	return &Error{Code: EInvalid, Key: "body.malformed", Err: err}
+}
+
+// applyPatch merges a JSON merge patch (RFC 7396) into data.
+func applyPatch(data ListingData, patch []byte) (ListingData, error) {
+	if len(bytes.TrimSpace(patch)) == 0 || bytes.TrimSpace(patch)[0] != '{' {
+		return data, &Error{Code: EInvalid, Key: "body.malformed", Err: errors.New("patch is not a JSON object")}
+	}
+	// Decode the patch strictly first so unknown fields and wrong types are
+	// named (null, which deletes in a merge patch, decodes fine).
+	if _, err := DecodeListingData(patch); err != nil {
+		return data, err
+	}
+	base, err := json.Marshal(data)
+	if err != nil {
+		return data, fmt.Errorf("encode listing: %w", err)
+	}
+	merged, err := jsonpatch.MergePatch(base, patch)
+	if err != nil {
+		return data, &Error{Code: EInvalid, Key: "body.malformed", Err: err}
+	}
+	return DecodeListingData(merged)
+}
+
+// changedFields names the top-level fields that differ between a and b.
+func changedFields(a, b ListingData) []string {
+	var am, bm map[string]json.RawMessage
+	ab, _ := json.Marshal(a)
+	bb, _ := json.Marshal(b)
+	_ = json.Unmarshal(ab, &am)
+	_ = json.Unmarshal(bb, &bm)
+	var out []string
+	for _, k := range listingFieldOrder {
+		if !bytes.Equal(am[k], bm[k]) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// FieldChange is one field of a pending version against the published one.
+type FieldChange struct {
+	Field  string          `json:"field"`
+	Before json.RawMessage `json:"before"`
+	After  json.RawMessage `json:"after"`
+}
+
+// DiffListings lists each changed field with both values, in form order.
+func DiffListings(before, after ListingData) []FieldChange {
+	var bm, am map[string]json.RawMessage
+	bb, _ := json.Marshal(before)
+	ab, _ := json.Marshal(after)
+	_ = json.Unmarshal(bb, &bm)
+	_ = json.Unmarshal(ab, &am)
+	var out []FieldChange
+	for _, k := range listingFieldOrder {
+		if !bytes.Equal(bm[k], am[k]) {
+			out = append(out, FieldChange{Field: k, Before: bm[k], After: am[k]})
+		}
+	}
+	return out
+}
+
+// listingFieldOrder is the order fields appear in forms and diffs.
+var listingFieldOrder = []string{"name", "short_name", "legal_form", "kinds", "operator", "krs", "nip", "regon",
+	"description", "categories", "pkd", "offers", "address", "geo", "service_area", "contact",
+	"social_enterprise", "employment", "certificates", "founded_year", "logo_url"}

@@ -1,0 +1,341 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"katalogpes/tenants"
+)
+
+// FallbackQuery is a public search answered by PostgreSQL while Meilisearch
+// cannot be reached. It mirrors the search package's query (store must not
+// import search); the tenant comes from the context: a tenant, or the
+// all-tenants scope for the national hub. Codes are expected normalised
+// (gmina parts resolved to their gmina, serves as 7-digit gmina codes).
+type FallbackQuery struct {
+	Q                 string
+	LegalForms        []string
+	Kinds             []string
+	Powiats           []string
+	Gminas            []string
+	Serves            []string
+	Categories        []string
+	Certificates      []string
+	SocialEnterprise  bool
+	ReservedContracts bool
+	Near              *Geo
+	RadiusKm          float64
+	Sort              string // relevance | name | updated | distance
+	Page, PerPage     int
+	// Facets asks for facet counts; suggestions do without.
+	Facets bool
+}
+
+// FallbackHit is one found listing, with its distance when near was given.
+type FallbackHit struct {
+	Listing    *Listing
+	DistanceKm *float64
+}
+
+// FallbackResult is a page of hits, the total, and facet counts, keyed like
+// the search API: legal_form, kind, powiat, category, certificate,
+// social_enterprise, and tenant when searching all tenants.
+type FallbackResult struct {
+	Hits   []FallbackHit
+	Total  int
+	Facets map[string]map[string]int
+}
+
+// fallbackFacets are the filters counted disjunctively: each facet's counts
+// apply every active filter except its own, as the Meilisearch path does.
+var fallbackFacets = []struct {
+	name, from, value string
+}{
+	{"legal_form", "base", "legal_form"},
+	{"kind", "base, unnest(base.kinds) AS v(value)", "v.value"},
+	{"powiat", "base", "powiat"},
+	{"category", "base, unnest(base.categories) AS v(value)", "v.value"},
+	{"certificate", "base, unnest(base.certs) AS v(value)", "v.value"},
+	{"social_enterprise", "base", "se::text"},
+}
+
+// FallbackSearch answers a search from PostgreSQL: words by full text
+// (prefixes) or trigram word similarity on text folded with fold_pl on both
+// sides (so "lodz" finds "Łódź" and small typos are forgiven), published
+// listings only, the same filters and disjunctive facets as the index.
+func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackResult, error) {
+	if q.PerPage <= 0 {
+		q.PerPage = 20
+	}
+	if q.Page <= 0 {
+		q.Page = 1
+	}
+	national := true
+	var b sqlBuilder
+	var where []string
+	if t, ok := tenants.FromContext(ctx); ok {
+		national = false
+		where = append(where, "l.tenant_id = "+b.arg(t.ID))
+	}
+	today := b.arg(db.now().Format("2006-01-02"))
+	words := hasWords(q.Q)
+	qArg := b.arg(q.Q)
+	if words {
+		where = append(where, `(v.tsv @@ qq.tsq OR qq.fq <% f.ftext)`)
+	}
+	if len(q.Gminas) > 0 {
+		where = append(where, "l.gmina_teryt = ANY("+b.arg(pq.Array(q.Gminas))+"::text[])")
+	}
+	if len(q.Serves) > 0 {
+		where = append(where, servesCondition(&b, q.Serves))
+	}
+	if q.ReservedContracts {
+		where = append(where, reservedExpr(today))
+	}
+	distExpr := "NULL::float8"
+	if q.Near != nil {
+		distExpr = haversineExpr(b.arg(q.Near.Lat), b.arg(q.Near.Lng))
+		if q.RadiusKm > 0 {
+			where = append(where, "d.dist <= "+b.arg(q.RadiusKm))
+		}
+	}
+	rank := "0::float8"
+	if words {
+		rank = `ts_rank(v.tsv, qq.tsq) + 2 * word_similarity(qq.fq, fold_pl(l.name)) + word_similarity(qq.fq, f.ftext)`
+	}
+	where = append(where, "l.status = 'published'")
+	cte := `
+	WITH qq AS (
+		SELECT fold_pl(` + qArg + `::text) AS fq,
+		       to_tsquery('simple', coalesce((SELECT string_agg(quote_literal(w) || ':*', ' & ')
+		                                      FROM regexp_split_to_table(fold_pl(` + qArg + `::text), '[^[:alnum:]]+') AS w
+		                                      WHERE w <> ''), '')) AS tsq
+	), base AS (
+		SELECT l.id, t.slug AS tenant, l.legal_form, l.kinds, l.categories, coalesce(g.powiat_code, '') AS powiat,
+		       l.updated_at, fold_pl(l.name) AS sort_name, d.dist, ` + rank + ` AS rank,
+		       ` + socialEnterpriseExpr(today) + ` AS se,
+		       ` + certificatesExpr(today) + ` AS certs
+		FROM listings l
+		JOIN tenants t ON t.id = l.tenant_id
+		LEFT JOIN teryt_gminas g ON g.code = l.gmina_teryt
+		LEFT JOIN teryt_powiats p ON p.code = g.powiat_code
+		CROSS JOIN qq
+		CROSS JOIN LATERAL (SELECT l.search_text || ' ' || fold_pl(concat_ws(' ',
+			l.data->'address'->>'city', g.name, p.name, replace(array_to_string(l.categories, ' '), '_', ' '),
+			(SELECT string_agg(o->>'title', ' ') FROM jsonb_array_elements(` + jsonArray("l.data->'offers'") + `) AS o),
+			(SELECT string_agg(c.name_pl, ' ') FROM categories c WHERE c.tenant_id = l.tenant_id AND c.code = ANY(l.categories))
+		)) AS ftext) f
+		CROSS JOIN LATERAL (SELECT to_tsvector('simple', f.ftext) AS tsv) v
+		CROSS JOIN LATERAL (SELECT ` + distExpr + ` AS dist) d
+		WHERE ` + strings.Join(where, " AND ") + `
+	)`
+
+	// The filters facets are counted over, by facet name.
+	conds := map[string]string{}
+	if len(q.LegalForms) > 0 {
+		conds["legal_form"] = "legal_form = ANY(" + b.arg(pq.Array(q.LegalForms)) + "::text[])"
+	}
+	if len(q.Kinds) > 0 {
+		conds["kind"] = "kinds && " + b.arg(pq.Array(q.Kinds)) + "::text[]"
+	}
+	if len(q.Powiats) > 0 {
+		conds["powiat"] = "powiat = ANY(" + b.arg(pq.Array(q.Powiats)) + "::text[])"
+	}
+	if len(q.Categories) > 0 {
+		conds["category"] = "categories && " + b.arg(pq.Array(q.Categories)) + "::text[]"
+	}
+	if len(q.Certificates) > 0 {
+		conds["certificate"] = "certs && " + b.arg(pq.Array(q.Certificates)) + "::text[]"
+	}
+	if q.SocialEnterprise {
+		conds["social_enterprise"] = "se"
+	}
+	allBut := func(skip string) string {
+		parts := []string{"true"}
+		for _, f := range fallbackFacets {
+			if c, ok := conds[f.name]; ok && f.name != skip {
+				parts = append(parts, c)
+			}
+		}
+		return strings.Join(parts, " AND ")
+	}
+	all := allBut("")
+
+	order := map[string]string{
+		"name":     "sort_name ASC",
+		"updated":  "updated_at DESC",
+		"distance": "dist ASC NULLS LAST",
+	}[q.Sort]
+	if order == "" {
+		order = "updated_at DESC"
+		if words {
+			order = "rank DESC"
+		}
+	}
+	hitsSQL := cte + ` SELECT id, dist FROM base WHERE ` + all + ` ORDER BY ` + order + `, id
+		LIMIT ` + b.arg(q.PerPage) + ` OFFSET ` + b.arg(int64(q.Page-1)*int64(q.PerPage))
+
+	counts := []string{`SELECT '' AS facet, '' AS value, count(*) AS n FROM base WHERE ` + all}
+	if q.Facets {
+		for _, f := range fallbackFacets {
+			counts = append(counts, `SELECT '`+f.name+`', `+f.value+`, count(*) FROM `+f.from+` WHERE `+allBut(f.name)+` GROUP BY 2`)
+		}
+		if national {
+			counts = append(counts, `SELECT 'tenant', tenant, count(*) FROM base WHERE `+all+` GROUP BY 2`)
+		}
+	}
+	countSQL := cte + " " + strings.Join(counts, " UNION ALL ")
+
+	var hitRows []struct {
+		ID   string   `db:"id"`
+		Dist *float64 `db:"dist"`
+	}
+	var countRows []struct {
+		Facet string `db:"facet"`
+		Value string `db:"value"`
+		N     int    `db:"n"`
+	}
+	var rows []listingRow
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.SelectContext(ctx, &hitRows, hitsSQL, b.args...); err != nil {
+			return fmt.Errorf("hits: %w", err)
+		}
+		if err := tx.SelectContext(ctx, &countRows, countSQL, b.args...); err != nil {
+			return fmt.Errorf("facets: %w", err)
+		}
+		if len(hitRows) == 0 {
+			return nil
+		}
+		ids := make([]string, len(hitRows))
+		for i, h := range hitRows {
+			ids[i] = h.ID
+		}
+		return tx.SelectContext(ctx, &rows, listingSelect+` WHERE l.id = ANY($1::uuid[])`, pq.Array(ids))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fallback search: %w", err)
+	}
+	listings, err := db.toListings(rows, false)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*Listing, len(listings))
+	for _, l := range listings {
+		byID[l.ID] = l
+	}
+	res := &FallbackResult{Hits: make([]FallbackHit, 0, len(hitRows))}
+	for _, h := range hitRows {
+		if l, ok := byID[h.ID]; ok {
+			res.Hits = append(res.Hits, FallbackHit{Listing: l, DistanceKm: h.Dist})
+		}
+	}
+	if q.Facets {
+		res.Facets = map[string]map[string]int{}
+		for _, f := range fallbackFacets {
+			res.Facets[f.name] = map[string]int{}
+		}
+		if national {
+			res.Facets["tenant"] = map[string]int{}
+		}
+	}
+	for _, c := range countRows {
+		if c.Facet == "" {
+			res.Total = c.N
+			continue
+		}
+		if c.Value != "" {
+			res.Facets[c.Facet][c.Value] = c.N
+		}
+	}
+	return res, nil
+}
+
+// sqlBuilder numbers parameters so dynamic SQL never holds input.
+type sqlBuilder struct{ args []any }
+
+func (b *sqlBuilder) arg(v any) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args))
+}
+
+// hasWords reports whether q has anything to search for.
+func hasWords(q string) bool {
+	for _, r := range q {
+		if r > ' ' && !strings.ContainsRune(`!"#$%&'()*+,-./:;<=>?@[\]^_{|}~`, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonArray guards jsonb_array_elements against a null or missing field.
+func jsonArray(expr string) string {
+	return `CASE WHEN jsonb_typeof(` + expr + `) = 'array' THEN ` + expr + ` ELSE '[]'::jsonb END`
+}
+
+// socialEnterpriseExpr is ListingData.IsSocialEnterprise in SQL.
+func socialEnterpriseExpr(today string) string {
+	se := "l.data->'social_enterprise'"
+	return `(jsonb_typeof(` + se + `) = 'object'
+		AND NOT (coalesce(` + se + `->>'withdrawn_at', '') <> '' AND (` + se + `->>'withdrawn_at') COLLATE "C" <= ` + today + `)
+		AND (coalesce(` + se + `->>'valid_until', '') = '' OR (` + se + `->>'valid_until') COLLATE "C" >= ` + today + `))`
+}
+
+// certificatesExpr lists the kinds of certificates in force, once each,
+// as ListingData.ValidCertificates does.
+func certificatesExpr(today string) string {
+	return `ARRAY(SELECT DISTINCT c->>'kind' FROM jsonb_array_elements(` + jsonArray("l.data->'certificates'") + `) AS c
+		WHERE coalesce(c->>'valid_until', '') = '' OR (c->>'valid_until') COLLATE "C" >= ` + today + `)`
+}
+
+// reservedExpr is ListingData.ReservedEligibility in SQL: social
+// cooperatives and ZPCH always, others with ≥30% employees at risk by
+// figures at most a year old.
+func reservedExpr(today string) string {
+	e := "l.data->'employment'"
+	asOf := `CASE WHEN (` + e + `->>'as_of') ~ '^\d{4}-\d{2}-\d{2}$' THEN (` + e + `->>'as_of')::date END`
+	return `(l.kinds && ARRAY['spoldzielnia_socjalna', 'zpch'] OR l.legal_form = 'spoldzielnia_socjalna'
+		OR (jsonb_typeof(` + e + `) = 'object'
+		    AND coalesce((` + e + `->>'total')::int, 0) > 0
+		    AND coalesce((` + e + `->>'at_risk')::int, 0) * 10 >= (` + e + `->>'total')::int * 3
+		    AND ` + asOf + ` BETWEEN ` + today + `::date - 365 AND ` + today + `::date + 1))`
+}
+
+// servesCondition finds listings whose service area covers any of the
+// gminas: the whole country, their voivodeship or powiat, the gmina itself
+// (a listed part of a gmina counts as the gmina), or their seat. A radius
+// service area is not resolved to gminas: such listings match by seat only.
+func servesCondition(b *sqlBuilder, gminas []string) string {
+	var powiats, voivs []string
+	for _, g := range gminas {
+		if len(g) == 7 {
+			powiats = append(powiats, g[:4])
+			voivs = append(voivs, g[:2])
+		}
+	}
+	gArg := b.arg(pq.Array(gminas))
+	area := "l.data->'service_area'"
+	return `(` + area + `->>'scope' = 'country'
+		OR l.gmina_teryt = ANY(` + gArg + `::text[])
+		OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(` + jsonArray(area+"->'teryt'") + `) AS e(code)
+		           LEFT JOIN teryt_gmina_parts gp ON gp.code = e.code
+		           WHERE coalesce(gp.gmina_code, e.code) = ANY(` + gArg + `::text[])
+		              OR e.code = ANY(` + b.arg(pq.Array(powiats)) + `::text[])
+		              OR e.code = ANY(` + b.arg(pq.Array(voivs)) + `::text[])))`
+}
+
+// haversineExpr is the great-circle distance in km from the listing's
+// point to (lat, lng); NULL for listings without a point.
+func haversineExpr(lat, lng string) string {
+	la := "(l.data->'geo'->>'lat')::float8"
+	ln := "(l.data->'geo'->>'lng')::float8"
+	return `CASE WHEN jsonb_typeof(l.data->'geo') = 'object' THEN
+		2 * 6371.0088 * asin(sqrt(power(sin(radians((` + la + ` - ` + lat + `::float8) / 2)), 2)
+		+ cos(radians(` + lat + `::float8)) * cos(radians(` + la + `)) * power(sin(radians((` + ln + ` - ` + lng + `::float8) / 2)), 2)))
+		END`
+}
