@@ -34,7 +34,9 @@ func newMetrics(reg *prometheus.Registry, db *store.DB, _ *search.Service) *metr
 	outboxDepth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "katalogpes_search_outbox_depth", Help: "Listing changes waiting for the search index.",
 	}, func() float64 {
-		depth, _, err := db.OutboxStats(outboxCtx())
+		ctx, cancel := outboxCtx()
+		defer cancel()
+		depth, _, err := db.OutboxStats(ctx)
 		if err != nil {
 			return -1
 		}
@@ -43,7 +45,9 @@ func newMetrics(reg *prometheus.Registry, db *store.DB, _ *search.Service) *metr
 	outboxLag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "katalogpes_search_outbox_lag_seconds", Help: "Age of the oldest change waiting for the search index.",
 	}, func() float64 {
-		depth, oldest, err := db.OutboxStats(outboxCtx())
+		ctx, cancel := outboxCtx()
+		defer cancel()
+		depth, oldest, err := db.OutboxStats(ctx)
 		if err != nil || depth == 0 {
 			return 0
 		}
@@ -54,9 +58,8 @@ func newMetrics(reg *prometheus.Registry, db *store.DB, _ *search.Service) *metr
 	return m
 }
 
-func outboxCtx() context.Context {
-	ctx, _ := context.WithTimeout(tenants.WithAllTenants(context.Background()), 2*time.Second) //nolint:govet // released at expiry
-	return ctx
+func outboxCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(tenants.WithAllTenants(context.Background()), 2*time.Second)
 }
 
 func (m *metrics) observe(method, route string, status int, took time.Duration) {

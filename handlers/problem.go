@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -30,6 +29,7 @@ type ProblemField struct {
 }
 
 var statusOf = map[store.Code]int{
+	store.EMalformed:    fiber.StatusBadRequest,
 	store.EInvalid:      fiber.StatusUnprocessableEntity,
 	store.ENotFound:     fiber.StatusNotFound,
 	store.EConflict:     fiber.StatusConflict,

@@ -68,13 +68,13 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	s := &Server{cfg: cfg, db: d.DB, search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, log: d.Log,
 		metrics: newMetrics(reg, d.DB, d.Search)}
 	app := fiber.New(fiber.Config{
-		AppName:               "katalogpes",
-		ErrorHandler:          s.errorHandler,
-		BodyLimit:             64 << 20, // imports and logos; JSON routes allow 1 MiB
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
+		AppName:                 "katalogpes",
+		ErrorHandler:            s.errorHandler,
+		BodyLimit:               64 << 20, // imports and logos; JSON routes allow 1 MiB
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            60 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		DisableStartupMessage:   true,
 		EnableTrustedProxyCheck: cfg.TrustProxy,
 		ProxyHeader: func() string {
 			if cfg.TrustProxy {

@@ -33,10 +33,12 @@ CREATE FUNCTION fold_pl(t text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
   AS $$ SELECT translate(lower(public.unaccent('public.unaccent'::regdictionary, t)), 'ł', 'l') $$;
 
--- A jsonb array of strings as text[], usable in generated columns.
+-- A jsonb array of strings as text[] (anything else, JSON null included, is
+-- empty), usable in generated columns.
 CREATE FUNCTION jsonb_text_array(j jsonb) RETURNS text[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $$ SELECT coalesce(array_agg(e), '{}') FROM jsonb_array_elements_text(coalesce(j, '[]'::jsonb)) AS e $$;
+  AS $$ SELECT coalesce(array_agg(e), '{}')
+         FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(j) = 'array' THEN j ELSE '[]'::jsonb END) AS e $$;
 
 GRANT USAGE ON SCHEMA public TO katalogpes_app;
 

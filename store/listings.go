@@ -267,10 +267,7 @@ func (d *ListingData) normalize() []FieldError {
 	}
 	sa := &d.ServiceArea
 	if sa.Scope == "" {
-		sa.Scope = "gminas"
-		if len(sa.TERYT) == 0 && d.Address.GminaTERYT != "" {
-			sa.TERYT = []string{d.Address.GminaTERYT}
-		}
+		sa.Scope = "gminas" // the seat's gmina, once it is known to exist
 	}
 	if !oneOf(sa.Scope, ServiceAreaScopes) {
 		v.add("service_area.scope", "service_area.scope")
@@ -381,6 +378,9 @@ func (db *DB) validateInTenant(ctx context.Context, d *ListingData, tenantTERYT,
 			v.add("address.gmina_teryt", "teryt.other_voivodeship")
 		default:
 			d.Address.GminaTERYT = g.Code
+			if d.ServiceArea.Scope == "gminas" && len(d.ServiceArea.TERYT) == 0 {
+				d.ServiceArea.TERYT = []string{g.Code}
+			}
 		}
 	}
 	if len(d.ServiceArea.TERYT) > 0 {

@@ -177,6 +177,7 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 			order = "rank DESC"
 		}
 	}
+	countArgs := len(b.args) // LIMIT and OFFSET belong to the hits alone
 	hitsSQL := cte + ` SELECT id, dist FROM base WHERE ` + all + ` ORDER BY ` + order + `, id
 		LIMIT ` + b.arg(q.PerPage) + ` OFFSET ` + b.arg(int64(q.Page-1)*int64(q.PerPage))
 
@@ -205,7 +206,7 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 		if err := tx.SelectContext(ctx, &hitRows, hitsSQL, b.args...); err != nil {
 			return fmt.Errorf("hits: %w", err)
 		}
-		if err := tx.SelectContext(ctx, &countRows, countSQL, b.args...); err != nil {
+		if err := tx.SelectContext(ctx, &countRows, countSQL, b.args[:countArgs]...); err != nil {
 			return fmt.Errorf("facets: %w", err)
 		}
 		if len(hitRows) == 0 {

@@ -53,7 +53,7 @@ const demoPassword = "demo-katalog-2026"
 
 type demoCity struct {
 	tenant, gmina, city, postal, locative string
-	lat, lng                               float64
+	lat, lng                              float64
 }
 
 var demoCities = []demoCity{
@@ -191,9 +191,9 @@ func seedCity(ctx context.Context, db *store.DB, city demoCity, offset int) (int
 		d := store.ListingData{
 			Name: name, LegalForm: e.legalForm, Kinds: e.kinds, Categories: e.categories,
 			Description: e.description,
-			Address: store.Address{Street: fmt.Sprintf("ul. Społeczna %d", 3+j*7), PostalCode: city.postal, City: city.city, GminaTERYT: city.gmina},
-			Geo:     &store.Geo{Lat: city.lat + float64(j)*0.004, Lng: city.lng - float64(j)*0.005},
-			Contact: store.Contact{Email: fmt.Sprintf("kontakt%d@%s.example.org", j+1, city.tenant), Phone: fmt.Sprintf("+4860%07d", offset*100+j), Website: "https://example.org"},
+			Address:     store.Address{Street: fmt.Sprintf("ul. Społeczna %d", 3+j*7), PostalCode: city.postal, City: city.city, GminaTERYT: city.gmina},
+			Geo:         &store.Geo{Lat: city.lat + float64(j)*0.004, Lng: city.lng - float64(j)*0.005},
+			Contact:     store.Contact{Email: fmt.Sprintf("kontakt%d@%s.example.org", j+1, city.tenant), Phone: fmt.Sprintf("+4860%07d", offset*100+j), Website: "https://example.org"},
 			ServiceArea: store.ServiceArea{Scope: "powiats", TERYT: []string{city.gmina[:4]}},
 			Employment:  &store.Employment{Total: e.employees[0], AtRisk: e.employees[1], AsOf: "2026-09-30", TargetGroups: []string{"niepelnosprawni", "bezrobotni"}},
 		}

@@ -1,0 +1,89 @@
+# katalogpes: local development and CI entry points.
+#   make run    services up, build, migrate, load TERYT, seed demo data, serve
+#   make test   services up, chromium, go vet + go test + benchmarks (1 iteration)
+#   make stop   stop the local services (data in .data/ is kept)
+# Local services (PostgreSQL, Meilisearch) are managed by scripts/services.sh.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := build
+
+ROOT     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+DATA     := $(ROOT)/.data
+BIN      := $(DATA)/bin/katalogpes
+SERVICES := $(ROOT)/scripts/services.sh
+# The full TERC register, when the checkout has shared/ beside it.
+TERC_DEFAULT := $(abspath $(ROOT)/../shared/data/TERC_2020-01-01.csv)
+
+HTTP_ADDR  ?= 127.0.0.1:8080
+APP_ENV    ?= development
+TERYT_FILE ?=
+
+# Go lives in /usr/local/go on our machines; do not rely on PATH having it.
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: build run test stop services status bench bench-full fmt vet chromium
+
+build:
+	mkdir -p "$(DATA)/bin"
+	go build -o "$(BIN)" ./cmd/katalogpes
+
+services:
+	"$(SERVICES)" up
+
+status:
+	"$(SERVICES)" status
+
+stop:
+	"$(SERVICES)" down
+
+run: services build
+	source "$(DATA)/env"
+	"$(BIN)" migrate
+	teryt="$(TERYT_FILE)"
+	if [[ -z "$$teryt" && -f "$(TERC_DEFAULT)" ]]; then teryt="$(TERC_DEFAULT)"; fi
+	if [[ -n "$$teryt" ]]; then
+	    "$(BIN)" teryt load "$$teryt"
+	else
+	    echo "make run: no TERYT register found (TERYT_FILE unset, no $(TERC_DEFAULT));" >&2
+	    echo "          load the full register later with: $(BIN) teryt load PATH" >&2
+	fi
+	"$(BIN)" seed --demo
+	export HTTP_ADDR="$(HTTP_ADDR)" APP_ENV="$(APP_ENV)"
+	exec "$(BIN)" serve
+
+# Browser tests drive Debian's chromium; install it when missing. apt-get
+# update is skipped while the package lists are less than 6 h old.
+chromium:
+	if [[ ! -x /usr/bin/chromium ]]; then
+	    sudo=""; [[ "$$(id -u)" == 0 ]] || sudo=sudo
+	    if [[ -z "$$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -360 2>/dev/null | head -n1)" ]]; then
+	        $$sudo apt-get update -qq
+	    fi
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	fi
+
+test: services chromium
+	source "$(DATA)/env"
+	if [[ -n "$(TERYT_FILE)" ]]; then
+	    export TERYT_FILE="$(abspath $(TERYT_FILE))"
+	elif [[ -f "$(TERC_DEFAULT)" ]]; then
+	    export TERYT_FILE="$(TERC_DEFAULT)"
+	fi
+	go vet ./...
+	go test -count=1 -p 2 -timeout 15m ./...
+	# Run every benchmark once so they keep compiling and working.
+	go test -run '^$$' -bench . -benchtime=1x ./...
+
+bench:
+	@echo "make bench: not yet built (issue 7)"
+
+bench-full:
+	@echo "make bench-full: not yet built (issue 7)"
+
+fmt:
+	go fmt ./...
+
+vet:
+	go vet ./...

@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"katalogpes/search"
+	"katalogpes/tenants"
+)
+
+// queryValues copies the query string (fasthttp reuses its buffers).
+func queryValues(c *fiber.Ctx) (url.Values, error) {
+	return url.ParseQuery(string(c.Request().URI().QueryString()))
+}
+
+// searchListings serves a region's search and, on the hub, the national
+// one. The tenant comes from the request, never from the query string.
+func (s *Server) searchListings(c *fiber.Ctx) error {
+	values, err := queryValues(c)
+	if err != nil {
+		return fiber.ErrBadRequest
+	}
+	q, err := search.ParseQuery(values)
+	if err != nil {
+		return err
+	}
+	q.Tenant = ""
+	if t, ok := tenants.FromContext(c.UserContext()); ok {
+		q.Tenant = t.Slug
+	}
+	res, err := s.search.Search(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+func (s *Server) suggest(c *fiber.Ctx) error {
+	tenant := ""
+	if t, ok := tenants.FromContext(c.UserContext()); ok {
+		tenant = t.Slug
+	}
+	names, err := s.search.Suggest(c.UserContext(), tenant, c.Query("q"))
+	if err != nil {
+		return err
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return c.JSON(names)
+}
+
+// searchKey hands the browser a tenant token for search-as-you-type; its
+// rules confine it to the region's published listings.
+func (s *Server) searchKey(c *fiber.Ctx) error {
+	t, err := needTenant(c)
+	if err != nil {
+		return err
+	}
+	token, expires, err := s.search.TenantToken(t, time.Hour)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"host": s.search.Host(), "index": s.search.IndexName(), "token": token, "expires_at": expires.UTC()})
+}

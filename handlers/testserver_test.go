@@ -1,0 +1,149 @@
+package handlers_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"katalogpes/handlers"
+	"katalogpes/search"
+	"katalogpes/store/storetest"
+	"katalogpes/tenants"
+)
+
+// testServer is the whole HTTP app on a fresh database and a private
+// search index, driven in memory.
+type testServer struct {
+	t    *testing.T
+	app  *fiber.App
+	db   *storetest.DB
+	keys    *tenants.Keys
+	signing []tenants.SigningKey
+	svc     *search.Service
+}
+
+func newSigningKeys(t *testing.T) []tenants.SigningKey {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []tenants.SigningKey{{ID: "test-1", Private: priv}}
+}
+
+func keysFor(t *testing.T, signing []tenants.SigningKey, ttl time.Duration) *tenants.Keys {
+	t.Helper()
+	keys, err := tenants.NewKeys(signing, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	db := storetest.New(t)
+	storetest.LoadTERYT(t, db)
+	meili := os.Getenv("MEILI_URL")
+	if meili == "" {
+		t.Fatal("MEILI_URL is not set: run the tests with `make test`, which starts Meilisearch")
+	}
+	index := "test_" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "_")
+	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: index}, db.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := db.Tenants(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signing := newSigningKeys(t)
+	keys := keysFor(t, signing, 15*time.Minute)
+	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: "http://localhost:8080"}, handlers.Deps{
+		DB: db.DB, Search: svc, Keys: keys, Registry: tenants.NewRegistry(list, "katalog.test"),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testServer{t: t, app: app, db: db, keys: keys, signing: signing, svc: svc}
+}
+
+// response is an answer with its decoded JSON.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// problem decodes a problem document.
+func (r response) problem(t *testing.T) handlers.Problem {
+	t.Helper()
+	var p handlers.Problem
+	r.json(t, &p)
+	return p
+}
+
+type reqOpt func(*http.Request)
+
+func bearer(token string) reqOpt {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+}
+
+func header(k, v string) reqOpt { return func(r *http.Request) { r.Header.Set(k, v) } }
+
+func (s *testServer) do(method, path string, body any, opts ...reqOpt) response {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, o := range opts {
+		o(req)
+	}
+	resp, err := s.app.Test(req, 30_000)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}
+
+// expect fails unless the answer has the status.
+func (r response) expect(t *testing.T, status int) response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+	return r
+}

@@ -1,0 +1,101 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// scope gives the store the context it needs for tenant slug: the
+// request's own tenant when it matches, the all-tenants scope for the
+// national hub. A context that already carries a tenant keeps it: the
+// store then scopes to that tenant, which can only narrow a search.
+func (s *Service) scope(ctx context.Context, slug string) (context.Context, error) {
+	if slug == "" {
+		return tenants.WithAllTenants(ctx), nil
+	}
+	if t, ok := tenants.FromContext(ctx); ok && t.Slug == slug {
+		return ctx, nil
+	}
+	t, err := s.tenantBySlug(ctx, slug)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %q: %w", slug, err)
+	}
+	return tenants.NewContext(ctx, t), nil
+}
+
+// fallbackQuery is q for store.FallbackSearch. Stop words are dropped as
+// Meilisearch drops them.
+func fallbackQuery(q Query) store.FallbackQuery {
+	return store.FallbackQuery{
+		Q: strings.Join(queryWords(q.Q), " "), LegalForms: q.LegalForms, Kinds: q.Kinds, Powiats: q.Powiats,
+		Gminas: q.Gminas, Serves: q.Serves, Categories: q.Categories, Certificates: q.Certificates,
+		SocialEnterprise: q.SocialEnterprise, ReservedContracts: q.ReservedContracts,
+		Near: q.Near, RadiusKm: q.RadiusKm, Sort: q.Sort, Page: q.Page, PerPage: q.PerPage,
+	}
+}
+
+// searchFallback answers q from PostgreSQL, in the shape of a Meilisearch
+// answer, marked Degraded.
+func (s *Service) searchFallback(ctx context.Context, q Query) (*Result, error) {
+	sctx, err := s.scope(ctx, q.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	fq := fallbackQuery(q)
+	fq.Facets = true
+	fr, err := s.db.FallbackSearch(sctx, fq)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Total: fr.Total, Page: q.Page, PerPage: q.PerPage, Degraded: true, Hits: make([]Hit, 0, len(fr.Hits))}
+	res.Facets = emptyFacets(q.Tenant == "")
+	for name, counts := range fr.Facets {
+		if res.Facets[name] != nil {
+			res.Facets[name] = counts
+		}
+	}
+	words := queryWords(q.Q)
+	now := s.now()
+	for _, fh := range fr.Hits {
+		d := BuildDocument(fh.Listing, now)
+		h := hitFromDocument(&d)
+		if fh.DistanceKm != nil {
+			h.DistanceKm = ptr(roundKm(*fh.DistanceKm))
+		}
+		h.Highlight = highlights(d.Name, matchWords(d.Name, words), d.Description, matchWords(d.Description, words))
+		res.Hits = append(res.Hits, h)
+	}
+	return res, nil
+}
+
+func hitFromDocument(d *Document) Hit {
+	return Hit{
+		ID: d.ID, Tenant: d.Tenant, Name: d.Name, LegalForm: d.LegalForm, Kinds: d.Kinds, City: d.City,
+		Powiat: store.Unit{Code: d.Powiat, Name: d.PowiatName}, Gmina: store.Unit{Code: d.Gmina, Name: d.GminaName},
+		Description: teaser(d.Description), Categories: d.Categories,
+		SocialEnterprise: d.SocialEnterprise, ReservedContractsEligible: d.ReservedContractsEligible,
+	}
+}
+
+// suggestFallback offers names from PostgreSQL.
+func (s *Service) suggestFallback(ctx context.Context, tenant, q string) ([]string, error) {
+	sctx, err := s.scope(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	fr, err := s.db.FallbackSearch(sctx, store.FallbackQuery{Q: strings.Join(queryWords(q), " "), PerPage: 8})
+	if err != nil {
+		return nil, fmt.Errorf("suggest: %w", err)
+	}
+	out := []string{}
+	for _, h := range fr.Hits {
+		if !contains(out, h.Listing.Name) {
+			out = append(out, h.Listing.Name)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,185 @@
+package search
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/meilisearch/meilisearch-go"
+)
+
+// facets maps the API's facet names to the attributes counted, in the
+// order the API lists them. tenant is counted in national searches only.
+var facets = []struct{ name, attr string }{
+	{"legal_form", "legal_form"},
+	{"kind", "kinds"},
+	{"powiat", "powiat"},
+	{"category", "categories"},
+	{"certificate", "certificates"},
+	{"social_enterprise", "social_enterprise"},
+	{"tenant", "tenant"},
+}
+
+// quote makes s a Meilisearch filter string literal.
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+func anyOf(attr string, values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = quote(v)
+	}
+	return attr + " IN [" + strings.Join(q, ", ") + "]"
+}
+
+// facetFilters are the filters a facet can lift, by facet name.
+func facetFilters(q Query) map[string]string {
+	f := map[string]string{}
+	if len(q.LegalForms) > 0 {
+		f["legal_form"] = anyOf("legal_form", q.LegalForms)
+	}
+	if len(q.Kinds) > 0 {
+		f["kind"] = anyOf("kinds", q.Kinds)
+	}
+	if len(q.Powiats) > 0 {
+		f["powiat"] = anyOf("powiat", q.Powiats)
+	}
+	if len(q.Categories) > 0 {
+		f["category"] = anyOf("categories", q.Categories)
+	}
+	if len(q.Certificates) > 0 {
+		f["certificate"] = anyOf("certificates", q.Certificates)
+	}
+	if q.SocialEnterprise {
+		f["social_enterprise"] = "social_enterprise = true"
+	}
+	return f
+}
+
+// fixedFilters always apply: the tenant above all, and the filters that
+// have no facet.
+func fixedFilters(q Query) []string {
+	var f []string
+	if q.Tenant != "" {
+		f = append(f, "tenant = "+quote(q.Tenant))
+	}
+	if len(q.Gminas) > 0 {
+		f = append(f, anyOf("gmina", q.Gminas))
+	}
+	if len(q.Serves) > 0 {
+		var powiats, voivs []string
+		for _, g := range q.Serves {
+			powiats = appendNew(powiats, g[:4])
+			voivs = appendNew(voivs, g[:2])
+		}
+		f = append(f, "(serves_country = true OR "+anyOf("serves_voivodeships", voivs)+" OR "+
+			anyOf("serves_powiats", powiats)+" OR "+anyOf("serves_gminas", q.Serves)+")")
+	}
+	if q.ReservedContracts {
+		f = append(f, "reserved_contracts_eligible = true")
+	}
+	if q.Near != nil && q.RadiusKm > 0 {
+		f = append(f, "_geoRadius("+ftoa(q.Near.Lat)+", "+ftoa(q.Near.Lng)+", "+ftoa(q.RadiusKm*1000)+")")
+	}
+	return f
+}
+
+// filterExcept joins every filter of q except the facet filter named skip.
+func filterExcept(q Query, fixed []string, byFacet map[string]string, skip string) string {
+	parts := append([]string{}, fixed...)
+	for _, fc := range facets {
+		if c, ok := byFacet[fc.name]; ok && fc.name != skip {
+			parts = append(parts, c)
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// retrieved are the attributes a hit needs, the folded twins included so
+// highlights found there can be carried back.
+var retrieved = []string{"id", "tenant", "name", "name_folded", "legal_form", "kinds", "city", "powiat", "powiat_name",
+	"gmina", "gmina_name", "description", "description_folded", "categories", "social_enterprise",
+	"reserved_contracts_eligible", "_geo"}
+
+// requests builds the multi-search for q: the page of hits with the facets
+// no filter narrows, then per active facet filter one count-only query
+// without that filter, so each facet's counts reflect the other filters
+// (disjunctive faceting) in one round trip. It returns the facet name each
+// extra query counts.
+func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
+	fixed, byFacet := fixedFilters(q), facetFilters(q)
+	main := &meilisearch.SearchRequest{
+		IndexUID:             s.cfg.Index,
+		Query:                q.Q,
+		Filter:               filterExcept(q, fixed, byFacet, ""),
+		Page:                 int64(q.Page),
+		HitsPerPage:          ptr(int64(q.PerPage)),
+		AttributesToRetrieve: retrieved,
+		ShowMatchesPosition:  hasWords(q.Q),
+		MatchingStrategy:     meilisearch.All,
+		Locales:              []string{"pol"},
+		Sort:                 sortFor(q),
+	}
+	var counted []string
+	for _, fc := range facets {
+		if fc.name == "tenant" && q.Tenant != "" {
+			continue
+		}
+		if _, ok := byFacet[fc.name]; !ok {
+			main.Facets = append(main.Facets, fc.attr)
+			continue
+		}
+		counted = append(counted, fc.name)
+	}
+	reqs := []*meilisearch.SearchRequest{main}
+	for _, name := range counted {
+		reqs = append(reqs, &meilisearch.SearchRequest{
+			IndexUID: s.cfg.Index,
+			Query:    q.Q,
+			Filter:   filterExcept(q, fixed, byFacet, name),
+			Facets:   []string{attrOf(name)},
+			// Limit 0 is never sent (omitempty); hitsPerPage 0 is.
+			Page:             1,
+			HitsPerPage:      ptr(int64(0)),
+			MatchingStrategy: meilisearch.All,
+			Locales:          []string{"pol"},
+		})
+	}
+	return reqs, counted
+}
+
+func sortFor(q Query) []string {
+	switch q.Sort {
+	case "name":
+		return []string{"name_folded:asc"}
+	case "updated":
+		return []string{"updated_at:desc"}
+	case "distance":
+		if q.Near != nil {
+			return []string{"_geoPoint(" + ftoa(q.Near.Lat) + ", " + ftoa(q.Near.Lng) + "):asc"}
+		}
+	}
+	return nil
+}
+
+func attrOf(facet string) string {
+	for _, fc := range facets {
+		if fc.name == facet {
+			return fc.attr
+		}
+	}
+	return facet
+}
+
+func nameOf(attr string) string {
+	for _, fc := range facets {
+		if fc.attr == attr {
+			return fc.name
+		}
+	}
+	return attr
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,232 @@
+package search_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"katalogpes/search"
+	"katalogpes/store"
+	"katalogpes/store/storetest"
+	"katalogpes/tenants"
+)
+
+// meiliEnv reads where the test Meilisearch is; a missing one fails.
+func meiliEnv(t testing.TB) (url, key string) {
+	t.Helper()
+	url, key = os.Getenv("MEILI_URL"), os.Getenv("MEILI_MASTER_KEY")
+	if url == "" {
+		t.Fatal("MEILI_URL is not set: run the tests with `make test` or scripts/with-services.sh, which start Meilisearch")
+	}
+	return url, key
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// env is one test's world: a fresh database with TERYT, a service on its
+// own index (deleted at the end), and a way to publish listings.
+type env struct {
+	t    testing.TB
+	db   *storetest.DB
+	svc  *search.Service
+	url  string
+	key  string
+	idx  string
+	pub  *publisher
+	stop []func()
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	url, key := meiliEnv(t)
+	db := storetest.New(t)
+	storetest.LoadTERYT(t, db)
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	e := &env{t: t, db: db, url: url, key: key, idx: "test_" + hex.EncodeToString(b)}
+	e.svc = e.service(url)
+	t.Cleanup(func() { dropIndex(url, key, e.idx) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.svc.EnsureSettings(ctx); err != nil {
+		t.Fatalf("ensure settings: %v", err)
+	}
+	e.pub = newPublisher(t, db)
+	return e
+}
+
+// service builds a Service on the env's index at url (a dead one for
+// degraded-mode tests).
+func (e *env) service(url string) *search.Service {
+	s, err := search.New(search.Config{URL: url, MasterKey: e.key, Index: e.idx}, e.db.DB, quietLog())
+	if err != nil {
+		e.t.Fatalf("new search service: %v", err)
+	}
+	return s
+}
+
+// dropIndex removes a test index and the search key made for it.
+func dropIndex(url, key, idx string) {
+	c := meilisearch.New(url, meilisearch.WithAPIKey(key))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if info, err := c.DeleteIndexWithContext(ctx, idx); err == nil {
+		_, _ = c.WaitForTaskWithContext(ctx, info.TaskUID, 50*time.Millisecond)
+	}
+	keys, err := c.GetKeysWithContext(ctx, &meilisearch.KeysQuery{Limit: 1000})
+	if err != nil {
+		return
+	}
+	for _, k := range keys.Results {
+		for _, i := range k.Indexes {
+			if i == idx {
+				_, _ = c.DeleteKeyWithContext(ctx, k.UID)
+			}
+		}
+	}
+}
+
+// startWorker runs svc's outbox worker until the test ends (or the
+// returned stop is called) and waits for it to return.
+func startWorker(t testing.TB, svc *search.Service) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := svc.RunWorker(ctx); err != nil {
+			t.Errorf("worker: %v", err)
+		}
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// eventually polls cond until it holds or timeout passes.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		if cond() {
+			return time.Since(start)
+		}
+		if time.Since(start) > timeout {
+			t.Fatalf("%s: not within %s", what, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// search runs q and fails the test on error.
+func (e *env) search(svc *search.Service, q search.Query) *search.Result {
+	e.t.Helper()
+	res, err := svc.Search(context.Background(), q)
+	if err != nil {
+		e.t.Fatalf("search %+v: %v", q, err)
+	}
+	return res
+}
+
+// waitIndexed waits until a national search without words finds n listings.
+func (e *env) waitIndexed(n int) {
+	e.t.Helper()
+	eventually(e.t, 10*time.Second, "listings indexed", func() bool {
+		res, err := e.svc.Search(context.Background(), search.Query{PerPage: 1})
+		return err == nil && !res.Degraded && res.Total == n
+	})
+}
+
+func hitNames(res *search.Result) []string {
+	out := []string{}
+	for _, h := range res.Hits {
+		out = append(out, h.Name)
+	}
+	return out
+}
+
+// publisher creates published listings through the real workflow: an
+// enterprise drafts and submits, a moderator of the tenant approves.
+type publisher struct {
+	t     testing.TB
+	db    *storetest.DB
+	owner map[string]context.Context
+	mod   map[string]context.Context
+}
+
+func newPublisher(t testing.TB, db *storetest.DB) *publisher {
+	return &publisher{t: t, db: db, owner: map[string]context.Context{}, mod: map[string]context.Context{}}
+}
+
+// ctxs are an enterprise's and a moderator's contexts in tenant slug.
+func (p *publisher) ctxs(slug string) (owner, mod context.Context) {
+	p.t.Helper()
+	if _, ok := p.owner[slug]; !ok {
+		tn := storetest.Tenants(p.t, p.db)[slug]
+		base := tenants.NewContext(context.Background(), tn)
+		for _, role := range []tenants.Role{tenants.RoleEnterprise, tenants.RoleModerator} {
+			a, err := p.db.CreateAccount(base, store.NewAccount{Email: storetest.Unique(string(role) + "@example.org"),
+				Name: string(role), Password: "correct horse battery", Role: role, Active: true})
+			if err != nil {
+				p.t.Fatalf("create %s in %s: %v", role, slug, err)
+			}
+			ctx := tenants.WithPrincipal(base, tenants.Principal{AccountID: a.ID, Name: a.Name, Role: role, TenantID: tn.ID})
+			if role == tenants.RoleEnterprise {
+				p.owner[slug] = ctx
+			} else {
+				p.mod[slug] = ctx
+			}
+		}
+	}
+	return p.owner[slug], p.mod[slug]
+}
+
+// publish registers d in tenant slug and approves it, filling what a
+// submission needs when the test does not care.
+func (p *publisher) publish(slug string, d store.ListingData) string {
+	p.t.Helper()
+	owner, mod := p.ctxs(slug)
+	if d.LegalForm == "" {
+		d.LegalForm = "fundacja"
+	}
+	if d.Kinds == nil {
+		d.Kinds = []string{} // jsonb_text_array (migration 00001) fails on a JSON null
+	}
+	if d.Description == "" {
+		d.Description = "Opis działalności."
+	}
+	if len(d.Categories) == 0 {
+		d.Categories = []string{"catering"}
+	}
+	if d.Contact.Email == "" {
+		d.Contact.Email = "biuro@example.org"
+	}
+	l, err := p.db.CreateListing(owner, d)
+	if err != nil {
+		p.t.Fatalf("create listing %q: %v", d.Name, err)
+	}
+	if _, err := p.db.SubmitListing(owner, l.ID); err != nil {
+		p.t.Fatalf("submit %q: %v", d.Name, err)
+	}
+	if _, err := p.db.Moderate(mod, l.ID, store.ActionApprove, ""); err != nil {
+		p.t.Fatalf("approve %q: %v", d.Name, err)
+	}
+	return l.ID
+}
+
+// Places used by the tests.
+var (
+	katowice = store.Address{City: "Katowice", PostalCode: "40-001", GminaTERYT: "2469011"}
+	gliwice  = store.Address{City: "Gliwice", PostalCode: "44-100", GminaTERYT: "2466011"}
+	krakow   = store.Address{City: "Kraków", PostalCode: "30-001", GminaTERYT: "1261011"}
+	lodz     = store.Address{City: "Łódź", PostalCode: "90-001", GminaTERYT: "1061011"}
+)

@@ -1,0 +1,238 @@
+package search
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"katalogpes/store"
+)
+
+// Query is one public search. Tenant is the region's slug ("" searches
+// every region) and is set by the handler from the request, never from
+// the query string. Repeated values of one filter are alternatives (OR);
+// different filters all apply (AND).
+type Query struct {
+	Tenant            string
+	Q                 string
+	LegalForms        []string
+	Kinds             []string
+	Powiats           []string
+	Gminas            []string
+	Serves            []string
+	Categories        []string
+	Certificates      []string
+	SocialEnterprise  bool
+	ReservedContracts bool
+	Near              *store.Geo
+	RadiusKm          float64
+	Sort              string // relevance | name | updated | distance; "" picks
+	Page              int
+	PerPage           int
+}
+
+// Limits of a query.
+const (
+	MaxQueryLen    = 200 // characters of q kept; the rest is cut
+	DefaultPerPage = 20
+	MaxPerPage     = 100
+	MaxRadiusKm    = 1000
+	maxValues      = 50 // values of one filter
+)
+
+// Sorts are the orders a search may ask for.
+var Sorts = []string{"relevance", "name", "updated", "distance"}
+
+var (
+	powiatRe   = regexp.MustCompile(`^[0-9]{4}$`)
+	gminaRe    = regexp.MustCompile(`^[0-9]{7}$`)
+	categoryRe = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
+)
+
+// ParseQuery reads the API's search parameters. Bad values are field
+// errors (a *store.Error with code invalid), keyed by parameter; an
+// over-long q is cut, not refused. Parameters it does not know are left
+// to the caller (lang, format…).
+func ParseQuery(v url.Values) (Query, error) {
+	q := Query{Q: cleanQ(v.Get("q")), Page: 1, PerPage: DefaultPerPage}
+	var errs []store.FieldError
+	bad := func(field, key string, params ...any) {
+		fe := store.FieldError{Field: field, Key: key}
+		if len(params) == 2 {
+			fe.Params = map[string]any{params[0].(string): params[1]}
+		}
+		errs = append(errs, fe)
+	}
+	list := func(name string, ok func(string) bool, key string) []string {
+		var out []string
+		for _, raw := range v[name] {
+			for _, s := range strings.Split(raw, ",") {
+				s = strings.TrimSpace(s)
+				if s == "" {
+					continue
+				}
+				if !ok(s) {
+					bad(name, key, "Value", s)
+					continue
+				}
+				out = appendNew(out, s)
+			}
+		}
+		if len(out) > maxValues {
+			bad(name, "too_many", "Max", maxValues)
+		}
+		return out
+	}
+	in := func(set []string) func(string) bool { return func(s string) bool { return contains(set, s) } }
+	q.LegalForms = list("legal_form", in(store.LegalForms), "legal_form.unknown")
+	q.Kinds = list("kind", in(store.Kinds), "kind.unknown")
+	q.Certificates = list("certificate", in(store.CertificateKinds), "certificate.unknown")
+	q.Categories = list("category", categoryRe.MatchString, "category.invalid")
+	q.Powiats = list("powiat", powiatRe.MatchString, "powiat.invalid")
+	q.Gminas = gminas(list("gmina", gminaRe.MatchString, "gmina.invalid"))
+	q.Serves = gminas(list("serves", gminaRe.MatchString, "serves.invalid"))
+
+	flag := func(name string) bool {
+		switch strings.ToLower(v.Get(name)) {
+		case "", "false", "0", "no":
+			return false
+		case "true", "1", "yes", "on":
+			return true
+		}
+		bad(name, "boolean.invalid")
+		return false
+	}
+	q.SocialEnterprise = flag("social_enterprise")
+	q.ReservedContracts = flag("reserved_contracts")
+
+	if s := v.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			bad("page", "page.range", "Min", 1)
+		} else {
+			q.Page = n
+		}
+	}
+	if s := v.Get("per_page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPerPage {
+			bad("per_page", "per_page.range", "Max", MaxPerPage)
+		} else {
+			q.PerPage = n
+		}
+	}
+	if s := v.Get("near"); s != "" {
+		g, ok := parsePoint(s)
+		if !ok {
+			bad("near", "near.invalid")
+		} else {
+			q.Near = g
+		}
+	}
+	if s := v.Get("radius_km"); s != "" {
+		r, err := strconv.ParseFloat(s, 64)
+		switch {
+		case err != nil || r <= 0 || r > MaxRadiusKm || r != r:
+			bad("radius_km", "radius_km.range", "Max", MaxRadiusKm)
+		case v.Get("near") == "":
+			bad("radius_km", "radius_km.requires_near")
+		default:
+			q.RadiusKm = r
+		}
+	}
+	q.Sort = v.Get("sort")
+	switch {
+	case q.Sort != "" && !contains(Sorts, q.Sort):
+		bad("sort", "sort.unknown")
+	case q.Sort == "distance" && v.Get("near") == "":
+		bad("sort", "sort.requires_near")
+	}
+	if len(errs) > 0 {
+		return Query{}, store.Invalid(errs)
+	}
+	return q, nil
+}
+
+// cleanQ trims q, drops control characters and cuts it to MaxQueryLen
+// characters: a longer query is no error, just no better.
+func cleanQ(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, " ")
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > MaxQueryLen {
+		s = strings.TrimSpace(string([]rune(s)[:MaxQueryLen]))
+	}
+	return s
+}
+
+// parsePoint reads "lat,lng" in WGS 84.
+func parsePoint(s string) (*store.Geo, bool) {
+	a, b, ok := strings.Cut(s, ",")
+	if !ok {
+		return nil, false
+	}
+	lat, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	lng, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	if err1 != nil || err2 != nil || lat != lat || lng != lng || lat < -90 || lat > 90 || lng < -180 || lng > 180 {
+		return nil, false
+	}
+	return &store.Geo{Lat: lat, Lng: lng}, true
+}
+
+// gminas resolves parts of gminas to their gmina (see GminaOf).
+func gminas(codes []string) []string {
+	var out []string
+	for _, c := range codes {
+		out = appendNew(out, GminaOf(c))
+	}
+	return out
+}
+
+// normalized fills defaults and bounds a Query built by hand.
+func (q Query) normalized() Query {
+	q.Q = cleanQ(q.Q)
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage < 1 {
+		q.PerPage = DefaultPerPage
+	}
+	if q.PerPage > MaxPerPage {
+		q.PerPage = MaxPerPage
+	}
+	if q.Near == nil {
+		q.RadiusKm = 0
+		if q.Sort == "distance" {
+			q.Sort = ""
+		}
+	}
+	if q.Sort == "" {
+		q.Sort = "relevance"
+		// With a point and no words, nearest first is the only useful order.
+		if q.Near != nil && !hasWords(q.Q) {
+			q.Sort = "distance"
+		}
+	}
+	q.Gminas, q.Serves = gminas(q.Gminas), gminas(q.Serves)
+	return q
+}
+
+// hasWords reports whether q has anything to search for.
+func hasWords(q string) bool {
+	for _, r := range q {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,258 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+	"github.com/sony/gobreaker/v2"
+
+	"katalogpes/store"
+)
+
+// Result is a page of a search, shaped as the API answers it.
+type Result struct {
+	Hits    []Hit                     `json:"hits"`
+	Total   int                       `json:"total"`
+	Page    int                       `json:"page"`
+	PerPage int                       `json:"per_page"`
+	Facets  map[string]map[string]int `json:"facets"`
+	// Degraded says PostgreSQL answered because Meilisearch could not.
+	Degraded bool  `json:"degraded"`
+	TookMs   int64 `json:"took_ms"`
+}
+
+// Hit is one found listing. Powiat and gmina carry code and name, as on a
+// listing. Description is cut to a teaser; Highlight holds HTML-escaped
+// name and description snippets with the matched words in <mark>.
+type Hit struct {
+	ID                        string            `json:"id"`
+	Tenant                    string            `json:"tenant"`
+	Name                      string            `json:"name"`
+	LegalForm                 string            `json:"legal_form"`
+	Kinds                     []string          `json:"kinds"`
+	City                      string            `json:"city"`
+	Powiat                    store.Unit        `json:"powiat"`
+	Gmina                     store.Unit        `json:"gmina"`
+	Description               string            `json:"description"`
+	Categories                []string          `json:"categories"`
+	SocialEnterprise          bool              `json:"social_enterprise"`
+	ReservedContractsEligible bool              `json:"reserved_contracts_eligible"`
+	DistanceKm                *float64          `json:"distance_km,omitempty"`
+	Highlight                 map[string]string `json:"highlight,omitempty"`
+}
+
+// teaserLen bounds a hit's description, in characters.
+const teaserLen = 300
+
+// Search runs q against Meilisearch; if Meilisearch cannot be reached (or
+// the circuit breaker says it recently could not) PostgreSQL answers the
+// same query and the result says Degraded.
+func (s *Service) Search(ctx context.Context, q Query) (*Result, error) {
+	start := time.Now()
+	q = q.normalized()
+	res, err := s.searchIndex(ctx, q)
+	if unavailable(err) && ctx.Err() == nil {
+		if !errors.Is(err, gobreaker.ErrOpenState) {
+			s.log.WarnContext(ctx, "search degraded to PostgreSQL", "err", err)
+		}
+		res, err = s.searchFallback(ctx, q)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	res.TookMs = time.Since(start).Milliseconds()
+	return res, nil
+}
+
+// call runs one read through the circuit breaker with the search deadline.
+func (s *Service) call(ctx context.Context, fn func(ctx context.Context) error) error {
+	_, err := s.breaker.Execute(func() (struct{}, error) {
+		ctx, cancel := context.WithTimeout(ctx, searchTimeout)
+		defer cancel()
+		return struct{}{}, fn(ctx)
+	})
+	return err
+}
+
+// canceled reports whether err comes from a context being canceled (the
+// client's error type does not unwrap its cause).
+func canceled(err error) bool {
+	var me *meilisearch.Error
+	if errors.As(err, &me) && me.OriginError != nil {
+		err = me.OriginError
+	}
+	return errors.Is(err, context.Canceled)
+}
+
+func (s *Service) searchIndex(ctx context.Context, q Query) (*Result, error) {
+	reqs, counted := s.requests(q)
+	var resp *meilisearch.MultiSearchResponse
+	err := s.call(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = s.client.MultiSearchWithContext(ctx, &meilisearch.MultiSearchRequest{Queries: reqs})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil || len(resp.Results) != len(reqs) {
+		return nil, fmt.Errorf("multi-search answered %d results for %d queries", lenResults(resp), len(reqs))
+	}
+	main := resp.Results[0]
+	res := &Result{Total: int(main.TotalHits), Page: q.Page, PerPage: q.PerPage, Hits: make([]Hit, 0, len(main.Hits))}
+	res.Facets = emptyFacets(q.Tenant == "")
+	if err := addFacets(res.Facets, main.FacetDistribution); err != nil {
+		return nil, err
+	}
+	for i := range counted {
+		if err := addFacets(res.Facets, resp.Results[i+1].FacetDistribution); err != nil {
+			return nil, err
+		}
+	}
+	for _, raw := range main.Hits {
+		var d hitDoc
+		if err := raw.DecodeInto(&d); err != nil {
+			return nil, fmt.Errorf("decode hit: %w", err)
+		}
+		res.Hits = append(res.Hits, d.hit(q))
+	}
+	return res, nil
+}
+
+func lenResults(r *meilisearch.MultiSearchResponse) int {
+	if r == nil {
+		return 0
+	}
+	return len(r.Results)
+}
+
+// emptyFacets gives every facet of the API a map, counted or not.
+func emptyFacets(national bool) map[string]map[string]int {
+	m := map[string]map[string]int{}
+	for _, fc := range facets {
+		if fc.name != "tenant" || national {
+			m[fc.name] = map[string]int{}
+		}
+	}
+	return m
+}
+
+func addFacets(into map[string]map[string]int, raw json.RawMessage) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	var dist map[string]map[string]int
+	if err := json.Unmarshal(raw, &dist); err != nil {
+		return fmt.Errorf("decode facets: %w", err)
+	}
+	for attr, counts := range dist {
+		name := nameOf(attr)
+		if into[name] == nil {
+			continue
+		}
+		for v, n := range counts {
+			into[name][v] = n
+		}
+	}
+	return nil
+}
+
+// hitDoc is what a Meilisearch hit carries (see retrieved).
+type hitDoc struct {
+	ID                        string                `json:"id"`
+	Tenant                    string                `json:"tenant"`
+	Name                      string                `json:"name"`
+	NameFolded                string                `json:"name_folded"`
+	LegalForm                 string                `json:"legal_form"`
+	Kinds                     []string              `json:"kinds"`
+	City                      string                `json:"city"`
+	Powiat                    string                `json:"powiat"`
+	PowiatName                string                `json:"powiat_name"`
+	Gmina                     string                `json:"gmina"`
+	GminaName                 string                `json:"gmina_name"`
+	Description               string                `json:"description"`
+	DescriptionFolded         string                `json:"description_folded"`
+	Categories                []string              `json:"categories"`
+	SocialEnterprise          bool                  `json:"social_enterprise"`
+	ReservedContractsEligible bool                  `json:"reserved_contracts_eligible"`
+	Geo                       *GeoPoint             `json:"_geo"`
+	GeoDistance               *float64              `json:"_geoDistance"`
+	Matches                   map[string][]matchPos `json:"_matchesPosition"`
+}
+
+func (d *hitDoc) hit(q Query) Hit {
+	h := Hit{
+		ID: d.ID, Tenant: d.Tenant, Name: d.Name, LegalForm: d.LegalForm, Kinds: nonNil(d.Kinds),
+		City: d.City, Powiat: store.Unit{Code: d.Powiat, Name: d.PowiatName}, Gmina: store.Unit{Code: d.Gmina, Name: d.GminaName},
+		Description: teaser(d.Description), Categories: nonNil(d.Categories),
+		SocialEnterprise: d.SocialEnterprise, ReservedContractsEligible: d.ReservedContractsEligible,
+	}
+	switch {
+	case d.GeoDistance != nil:
+		h.DistanceKm = ptr(roundKm(*d.GeoDistance / 1000))
+	case q.Near != nil && d.Geo != nil:
+		h.DistanceKm = ptr(roundKm(haversineKm(*q.Near, d.Geo)))
+	}
+	name := union(byteSpans(d.Name, d.Matches["name"]), byteSpans(d.NameFolded, d.Matches["name_folded"]))
+	desc := union(byteSpans(d.Description, d.Matches["description"]), byteSpans(d.DescriptionFolded, d.Matches["description_folded"]))
+	h.Highlight = highlights(d.Name, name, d.Description, desc)
+	return h
+}
+
+// haversineKm is the great-circle distance, as Meilisearch and the
+// PostgreSQL fallback compute it.
+func haversineKm(a store.Geo, b *GeoPoint) float64 {
+	const r = 6371.0088
+	rad := math.Pi / 180
+	dLat, dLng := (b.Lat-a.Lat)*rad, (b.Lng-a.Lng)*rad
+	h := math.Pow(math.Sin(dLat/2), 2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Pow(math.Sin(dLng/2), 2)
+	return 2 * r * math.Asin(math.Sqrt(h))
+}
+
+// roundKm keeps metres: more is noise.
+func roundKm(km float64) float64 { return math.Round(km*1000) / 1000 }
+
+// Suggest offers up to 8 listing names starting with or matching q, for
+// a search box; tenant "" suggests across regions.
+func (s *Service) Suggest(ctx context.Context, tenant, q string) ([]string, error) {
+	q = cleanQ(q)
+	out := []string{}
+	if !hasWords(q) {
+		return out, nil
+	}
+	req := &meilisearch.SearchRequest{
+		Limit:                8,
+		AttributesToRetrieve: []string{"name"},
+		AttributesToSearchOn: []string{"name", "name_folded", "short_name", "short_name_folded"},
+		Locales:              []string{"pol"},
+	}
+	if tenant != "" {
+		req.Filter = "tenant = " + quote(tenant)
+	}
+	var resp *meilisearch.SearchResponse
+	err := s.call(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = s.client.Index(s.cfg.Index).SearchWithContext(ctx, q, req)
+		return err
+	})
+	if unavailable(err) && ctx.Err() == nil {
+		return s.suggestFallback(ctx, tenant, q)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("suggest: %w", err)
+	}
+	for _, raw := range resp.Hits {
+		var d struct {
+			Name string `json:"name"`
+		}
+		if err := raw.DecodeInto(&d); err == nil && d.Name != "" && !contains(out, d.Name) {
+			out = append(out, d.Name)
+		}
+	}
+	return out, nil
+}

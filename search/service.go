@@ -1,0 +1,231 @@
+// Package search is Katalog PES's side of Meilisearch: the index settings,
+// the documents built from published listings, the outbox worker that keeps
+// the index in step with PostgreSQL, full reindexing with an atomic swap,
+// tenant-filtered queries with disjunctive facets, browser tenant tokens,
+// and the degraded mode that answers from PostgreSQL when Meilisearch cannot
+// be reached.
+//
+// It imports store (to read what it indexes and to fall back) and tenants
+// (types and scopes), never handlers: the handlers call it.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+	"github.com/sony/gobreaker/v2"
+
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// Config says where Meilisearch is and which index holds the listings.
+type Config struct {
+	URL       string
+	MasterKey string
+	Index     string
+	// PublicURL is the address browsers use with tenant tokens, when it
+	// differs from URL (a proxy in front); empty means URL.
+	PublicURL string
+}
+
+// Timeouts. Searches are cut short so a slow Meilisearch degrades to
+// PostgreSQL instead of holding requests; task waits must end well inside
+// the outbox lease (store.IndexLease) so a batch is never worked twice.
+const (
+	callTimeout   = 5 * time.Second
+	searchTimeout = 1500 * time.Millisecond
+	taskTimeout   = 20 * time.Second
+)
+
+// Service is the search client an App holds; safe for concurrent use.
+type Service struct {
+	cfg     Config
+	db      *store.DB
+	log     *slog.Logger
+	client  meilisearch.ServiceManager
+	breaker *gobreaker.CircuitBreaker[struct{}]
+	wake    chan struct{}
+	now     func() time.Time
+
+	mu         sync.Mutex
+	key        *meilisearch.Key // search-only key that signs tenant tokens
+	categories map[string]map[string]string
+	catLoaded  time.Time
+	bySlug     map[string]*tenants.Tenant
+}
+
+var indexUID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+
+// New builds the client; it does not call Meilisearch (EnsureSettings does).
+func New(cfg Config, db *store.DB, log *slog.Logger) (*Service, error) {
+	if cfg.URL == "" {
+		return nil, errors.New("search: no Meilisearch URL")
+	}
+	if !indexUID.MatchString(cfg.Index) {
+		return nil, fmt.Errorf("search: index name %q: letters, digits, - and _ only", cfg.Index)
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	// Our own transport: the default one asks for gzip and keeps few idle
+	// connections per host, which cost tens of milliseconds per call here.
+	transport := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        128,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	client := meilisearch.New(cfg.URL,
+		meilisearch.WithCustomClient(&http.Client{Transport: transport, Timeout: callTimeout}),
+		meilisearch.WithAPIKey(cfg.MasterKey),
+		// We retry ourselves: the outbox backs off, searches fall back.
+		meilisearch.DisableRetries(),
+	)
+	s := &Service{cfg: cfg, db: db, log: log, client: client, wake: make(chan struct{}, 1), now: time.Now}
+	s.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        "meilisearch",
+		MaxRequests: 1,
+		Timeout:     5 * time.Second, // open this long, then let one call try
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 3 },
+		// Only an unreachable Meilisearch trips it; a bad request is ours.
+		IsSuccessful: func(err error) bool { return err == nil || !unavailable(err) },
+		// A caller that went away says nothing about Meilisearch.
+		IsExcluded: canceled,
+		OnStateChange: func(name string, from, to gobreaker.State) {
+			log.Warn("search circuit breaker", "from", from.String(), "to", to.String())
+		},
+	})
+	return s, nil
+}
+
+// Host is the Meilisearch address for browsers.
+func (s *Service) Host() string {
+	if s.cfg.PublicURL != "" {
+		return s.cfg.PublicURL
+	}
+	return s.cfg.URL
+}
+
+// IndexName is the live index's name.
+func (s *Service) IndexName() string { return s.cfg.Index }
+
+// Healthy reports whether Meilisearch answers, for /readyz.
+func (s *Service) Healthy(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	h, err := s.client.HealthWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("meilisearch health: %w", err)
+	}
+	if h.Status != "available" {
+		return fmt.Errorf("meilisearch health: status %q", h.Status)
+	}
+	return nil
+}
+
+// unavailable reports whether err means Meilisearch cannot serve us now
+// (unreachable, timing out, failing with 5xx, index missing, or the breaker
+// open) rather than refusing a request we got wrong.
+func unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var me *meilisearch.Error
+	if errors.As(err, &me) {
+		switch me.ErrCode {
+		case meilisearch.MeilisearchTimeoutError, meilisearch.MeilisearchCommunicationError,
+			meilisearch.MeilisearchMaxRetriesExceeded, meilisearch.ErrCodeResponseUnmarshalBody:
+			return true
+		}
+		return me.StatusCode >= 500 || me.MeilisearchApiError.Code == "index_not_found"
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// waitTask waits for a Meilisearch task with a deadline and checks how it
+// ended: the client's wait can hang without one, and it reports a failed
+// task with a nil error.
+func (s *Service) waitTask(ctx context.Context, info *meilisearch.TaskInfo, what string) error {
+	ctx, cancel := context.WithTimeout(ctx, taskTimeout)
+	defer cancel()
+	task, err := s.client.WaitForTaskWithContext(ctx, info.TaskUID, 20*time.Millisecond)
+	if err != nil {
+		return fmt.Errorf("%s: wait for task %d: %w", what, info.TaskUID, err)
+	}
+	if task.Status != meilisearch.TaskStatusSucceeded {
+		return fmt.Errorf("%s: %w", what, &TaskError{UID: task.UID, Status: string(task.Status), Code: task.Error.Code, Message: task.Error.Message})
+	}
+	return nil
+}
+
+// TaskError is a Meilisearch task that ended other than succeeded.
+type TaskError struct {
+	UID     int64
+	Status  string
+	Code    string
+	Message string
+}
+
+func (e *TaskError) Error() string {
+	return fmt.Sprintf("task %d %s: %s (%s)", e.UID, e.Status, e.Message, e.Code)
+}
+
+// tenantBySlug finds a tenant for the PostgreSQL fallback's scope.
+func (s *Service) tenantBySlug(ctx context.Context, slug string) (*tenants.Tenant, error) {
+	s.mu.Lock()
+	t, ok := s.bySlug[slug]
+	s.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	list, err := s.db.Tenants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*tenants.Tenant, len(list))
+	for i := range list {
+		m[list[i].Slug] = &list[i]
+	}
+	s.mu.Lock()
+	s.bySlug = m
+	s.mu.Unlock()
+	if t, ok := m[slug]; ok {
+		return t, nil
+	}
+	return nil, store.ErrNotFound
+}
+
+// categoryNames returns tenant id → category code → Polish name, reloaded
+// every few minutes (admins rename categories rarely; a reindex applies a
+// rename everywhere).
+func (s *Service) categoryNames(ctx context.Context) (map[string]map[string]string, error) {
+	s.mu.Lock()
+	names, at := s.categories, s.catLoaded
+	s.mu.Unlock()
+	if names != nil && s.now().Sub(at) < 5*time.Minute {
+		return names, nil
+	}
+	names, err := s.db.CategoryNames(tenants.WithAllTenants(ctx))
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.categories, s.catLoaded = names, s.now()
+	s.mu.Unlock()
+	return names, nil
+}

@@ -1,0 +1,186 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// Worker pacing: a short idle poll keeps approval-to-searchable well under
+// a second even without Notify; failures back off exponentially.
+const (
+	batchSize    = 500
+	pollInterval = 100 * time.Millisecond
+	minBackoff   = time.Second
+	maxBackoff   = 30 * time.Second
+)
+
+// Notify wakes the worker at once (after a commit that queued work); it
+// never blocks.
+func (s *Service) Notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// RunWorker drains the search outbox until ctx ends: it claims batches,
+// upserts published listings and deletes everything else, waits for
+// Meilisearch to apply them, and completes the jobs; on failure the jobs
+// come back after an exponential back-off. Several workers (one per app
+// node) may run side by side. It returns nil when ctx ends.
+func (s *Service) RunWorker(ctx context.Context) error {
+	ctx = tenants.WithAllTenants(ctx)
+	failures := 0
+	for {
+		n, err := s.drainBatch(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			failures++
+			wait := backoff(failures)
+			s.log.Warn("search outbox batch failed", "err", err, "retry_in", wait)
+			if !sleep(ctx, wait) { // Notify does not cut a back-off short
+				return nil
+			}
+			continue
+		}
+		failures = 0
+		if n == batchSize {
+			continue // more is waiting
+		}
+		t := time.NewTimer(pollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-s.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// sleep waits d or until ctx ends; false when it ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// backoff is 1 s, 2 s, 4 s … up to 30 s.
+func backoff(failures int) time.Duration {
+	d := minBackoff << min(max(failures-1, 0), 5)
+	return min(d, maxBackoff)
+}
+
+// drainBatch handles one batch and says how many jobs it claimed.
+func (s *Service) drainBatch(ctx context.Context) (int, error) {
+	jobs, err := s.db.ClaimIndexBatch(ctx, batchSize)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	ids := make([]int64, len(jobs))
+	attempts := 0
+	for i, j := range jobs {
+		ids[i] = j.ID
+		attempts = max(attempts, j.Attempts)
+	}
+	if err := s.apply(ctx, jobs); err != nil {
+		// Hand the jobs back even when we are being stopped: a context
+		// without cancel, so the lease does not outlive us.
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if ctx.Err() != nil {
+			return len(jobs), errors.Join(err, s.db.ReleaseIndexJobs(bg, ids))
+		}
+		return len(jobs), errors.Join(err, s.db.RetryIndexJobs(bg, ids, err.Error(), backoff(attempts+1)))
+	}
+	return len(jobs), s.db.CompleteIndexJobs(ctx, ids)
+}
+
+// apply brings the index in line with the listings of jobs.
+func (s *Service) apply(ctx context.Context, jobs []store.IndexJob) error {
+	var ids []string
+	for _, j := range jobs {
+		ids = appendNew(ids, j.ListingID) // one listing, many edits: once
+	}
+	listings, err := s.db.ListingsByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	docs, gone, err := s.documents(ctx, ids, listings)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, s.cfg.Index, docs, gone)
+}
+
+// documents builds the documents of the published listings among ids and
+// lists the ids to delete: any other status, or no listing at all.
+func (s *Service) documents(ctx context.Context, ids []string, listings []*store.Listing) ([]Document, []string, error) {
+	names, err := s.categoryNames(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.now()
+	published := map[string]bool{}
+	docs := make([]Document, 0, len(listings))
+	for _, l := range listings {
+		if l.Status != store.StatusPublished {
+			continue
+		}
+		d := BuildDocument(l, now)
+		d.SetCategoryNames(names[l.TenantID])
+		docs = append(docs, d)
+		published[l.ID] = true
+	}
+	var gone []string
+	for _, id := range ids {
+		if !published[id] {
+			gone = append(gone, id)
+		}
+	}
+	return docs, gone, nil
+}
+
+// write upserts docs and deletes gone in index uid and waits until
+// Meilisearch has applied both.
+func (s *Service) write(ctx context.Context, uid string, docs []Document, gone []string) error {
+	index := s.client.Index(uid)
+	var tasks []*meilisearch.TaskInfo
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	if len(docs) > 0 {
+		info, err := index.AddDocumentsWithContext(cctx, docs, &meilisearch.DocumentOptions{PrimaryKey: ptr("id")})
+		if err != nil {
+			return fmt.Errorf("add %d documents to %s: %w", len(docs), uid, err)
+		}
+		tasks = append(tasks, info)
+	}
+	if len(gone) > 0 {
+		info, err := index.DeleteDocumentsWithContext(cctx, gone, nil)
+		if err != nil {
+			return fmt.Errorf("delete %d documents from %s: %w", len(gone), uid, err)
+		}
+		tasks = append(tasks, info)
+	}
+	for _, t := range tasks {
+		if err := s.waitTask(ctx, t, "index listings"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
