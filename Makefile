@@ -64,7 +64,7 @@ chromium:
 	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 	fi
 
-test: services chromium
+test: services
 	source "$(DATA)/env"
 	if [[ -n "$(TERYT_FILE)" ]]; then
 	    export TERYT_FILE="$(abspath $(TERYT_FILE))"

@@ -98,6 +98,19 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 }
 
+func TestReadinessNamesSearchWhenMeilisearchIsDown(t *testing.T) {
+	s := newTestServerWithMeili(t, "http://127.0.0.1:1")
+	var ready struct {
+		Ready  bool              `json:"ready"`
+		Checks map[string]string `json:"checks"`
+	}
+	s.do("GET", "/readyz", nil).expect(t, 503).json(t, &ready)
+	if ready.Ready || ready.Checks["search"] != "down" || ready.Checks["database"] != "ok" {
+		t.Fatalf("readyz = %+v", ready)
+	}
+	s.do("GET", "/healthz", nil).expect(t, 200)
+}
+
 func TestTenantHostServesTheTenantsRoutes(t *testing.T) {
 	s := newTestServer(t)
 	var cats []store.Category
@@ -190,3 +203,28 @@ func TestAccountsRefuseWhatTheyShould(t *testing.T) {
 	})
 }
 
+
+func TestStatisticsForARegionAndTheCountry(t *testing.T) {
+	s := newTestServer(t)
+	owner := s.signUp("slaskie", "statystyka@example.org")
+	mod := s.staff("slaskie", "moderator")
+	var l struct{ ID string }
+	s.do("POST", "/r/slaskie/api/v1/listings", listingBody("Do statystyk"), bearer(owner.AccessToken)).expect(t, 201).json(t, &l)
+	s.do("POST", "/r/slaskie/api/v1/listings/"+l.ID+"/submit", nil, bearer(owner.AccessToken)).expect(t, 200)
+	s.do("POST", "/r/slaskie/api/v1/moderation/"+l.ID+"/approve", nil, bearer(mod.AccessToken)).expect(t, 200)
+	var region, national struct {
+		Published   int            `json:"published"`
+		ByLegalForm map[string]int `json:"by_legal_form"`
+		ByTenant    map[string]int `json:"by_tenant"`
+	}
+	s.do("GET", "/r/slaskie/api/v1/stats", nil).expect(t, 200).json(t, &region)
+	s.do("GET", "/api/v1/stats", nil).expect(t, 200).json(t, &national)
+	if region.Published != 1 || region.ByLegalForm["spoldzielnia_socjalna"] != 1 || national.ByTenant["slaskie"] != 1 || national.ByTenant["malopolskie"] != 0 {
+		t.Fatalf("region %+v, national %+v", region, national)
+	}
+	var other struct{ Published int }
+	s.do("GET", "/r/malopolskie/api/v1/stats", nil).expect(t, 200).json(t, &other)
+	if other.Published != 0 {
+		t.Fatalf("another region counts %d", other.Published)
+	}
+}

@@ -63,6 +63,8 @@ func (s *Server) tenantRoutes(r fiber.Router) {
 	api.Get("/search", s.searchListings)
 	api.Get("/search/suggest", s.suggest)
 	api.Get("/search/key", t, s.searchKey)
+
+	api.Get("/stats", s.stats)
 }
 
 // tenantOnly refuses a tenant route on the national hub.

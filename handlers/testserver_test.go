@@ -53,12 +53,19 @@ func keysFor(t *testing.T, signing []tenants.SigningKey, ttl time.Duration) *ten
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	db := storetest.New(t)
-	storetest.LoadTERYT(t, db)
 	meili := os.Getenv("MEILI_URL")
 	if meili == "" {
 		t.Fatal("MEILI_URL is not set: run the tests with `make test`, which starts Meilisearch")
 	}
+	return newTestServerWithMeili(t, meili)
+}
+
+// newTestServerWithMeili points search at meili (a closed port plays a
+// Meilisearch that is down).
+func newTestServerWithMeili(t *testing.T, meili string) *testServer {
+	t.Helper()
+	db := storetest.New(t)
+	storetest.LoadTERYT(t, db)
 	index := "test_" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "_")
 	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: index}, db.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
