@@ -203,7 +203,6 @@ func TestAccountsRefuseWhatTheyShould(t *testing.T) {
 	})
 }
 
-
 func TestStatisticsForARegionAndTheCountry(t *testing.T) {
 	s := newTestServer(t)
 	owner := s.signUp("slaskie", "statystyka@example.org")

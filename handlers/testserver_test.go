@@ -25,9 +25,9 @@ import (
 // testServer is the whole HTTP app on a fresh database and a private
 // search index, driven in memory.
 type testServer struct {
-	t    *testing.T
-	app  *fiber.App
-	db   *storetest.DB
+	t       *testing.T
+	app     *fiber.App
+	db      *storetest.DB
 	keys    *tenants.Keys
 	signing []tenants.SigningKey
 	svc     *search.Service
