@@ -19,10 +19,10 @@ var facets = []struct{ name, attr string }{
 	{"tenant", "tenant"},
 }
 
+var filterEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // quote makes s a Meilisearch filter string literal.
-func quote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
+func quote(s string) string { return `"` + filterEscaper.Replace(s) + `"` }
 
 func anyOf(attr string, values []string) string {
 	q := make([]string, len(values))

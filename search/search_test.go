@@ -24,7 +24,9 @@ func TestPolishWordsAreFoundWithoutPolishLettersAndWithTypos(t *testing.T) {
 		Description: "Catering i obsługa przyjęć w Katowicach."})
 	e.pub.publish("slaskie", store.ListingData{Name: "Fundacja Zielony Ogród", Address: gliwice})
 	e.pub.publish("lodzkie", store.ListingData{Name: "Pracownia Szycia", Address: lodz})
-	e.waitIndexed(3)
+	e.pub.publish("malopolskie", store.ListingData{Name: "Catering Wawelski", Address: krakow})
+	e.pub.publish("slaskie", store.ListingData{Name: "Centrum Integracji Społecznej", Kinds: []string{"cis"}, Address: gliwice})
+	e.waitIndexed(5)
 	cases := []struct{ q, want string }{
 		{"spoldzielnia socjalna", "Spółdzielnia Socjalna Kłos"},
 		{"spółdzelnia", "Spółdzielnia Socjalna Kłos"},
@@ -34,6 +36,8 @@ func TestPolishWordsAreFoundWithoutPolishLettersAndWithTypos(t *testing.T) {
 		{"Łódź", "Pracownia Szycia"},
 		{"łodzi", "Pracownia Szycia"}, // a city's locative, by synonym
 		{"zielony ogrod", "Fundacja Zielony Ogród"},
+		{"catering w krakowie", "Catering Wawelski"}, // a stop word and a locative
+		{"cis", "Centrum Integracji Społecznej"},     // an abbreviation, by synonym
 	}
 	for _, c := range cases {
 		res := e.search(e.svc, search.Query{Q: c.q})
@@ -45,9 +49,9 @@ func TestPolishWordsAreFoundWithoutPolishLettersAndWithTypos(t *testing.T) {
 	if got := res.Hits[0].Highlight["name"]; got != "Spółdzielnia Socjalna <mark>Kłos</mark>" {
 		t.Errorf("highlight of klos: %q, want the original word marked", got)
 	}
-	names, err := e.svc.Suggest(context.Background(), "slaskie", "spold")
+	names, err := e.svc.Suggest(context.Background(), "slaskie", "spoldz")
 	if err != nil || len(names) != 1 || names[0] != "Spółdzielnia Socjalna Kłos" {
-		t.Errorf("suggest spold: %v (%v)", names, err)
+		t.Errorf("suggest spoldz: %v (%v)", names, err)
 	}
 }
 

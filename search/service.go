@@ -116,6 +116,10 @@ func (s *Service) Host() string {
 	return s.cfg.URL
 }
 
+// BreakerState says whether searches go to Meilisearch ("closed"), to
+// PostgreSQL ("open"), or are probing ("half-open"): for metrics.
+func (s *Service) BreakerState() string { return s.breaker.State().String() }
+
 // IndexName is the live index's name.
 func (s *Service) IndexName() string { return s.cfg.Index }
 
@@ -151,7 +155,18 @@ func unavailable(err error) bool {
 			meilisearch.MeilisearchMaxRetriesExceeded, meilisearch.ErrCodeResponseUnmarshalBody:
 			return true
 		}
-		return me.StatusCode >= 500 || me.MeilisearchApiError.Code == "index_not_found"
+		if me.StatusCode >= 500 {
+			return true
+		}
+		// An index that is missing or lacks our settings (filterable,
+		// sortable, searchable attributes) cannot serve our queries either:
+		// better PostgreSQL than an error page until EnsureSettings runs.
+		switch me.MeilisearchApiError.Code {
+		case "index_not_found", "invalid_search_filter", "invalid_search_facets", "invalid_search_sort",
+			"invalid_search_attributes_to_search_on":
+			return true
+		}
+		return false
 	}
 	var ne net.Error
 	return errors.As(err, &ne)

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -76,7 +75,7 @@ func (s *Service) TenantToken(tenant *tenants.Tenant, ttl time.Duration) (string
 	}
 	exp := s.now().Add(ttl).UTC().Truncate(time.Second)
 	rules := map[string]any{
-		s.cfg.Index: map[string]any{"filter": "tenant = " + strconv.Quote(tenant.Slug)},
+		s.cfg.Index: map[string]any{"filter": "tenant = " + quote(tenant.Slug)},
 	}
 	token, err := s.client.GenerateTenantToken(k.UID, rules, &meilisearch.TenantTokenOptions{APIKey: k.Key, ExpiresAt: exp})
 	if err != nil {

@@ -159,19 +159,21 @@ func (s *Service) documents(ctx context.Context, ids []string, listings []*store
 // write upserts docs and deletes gone in index uid and waits until
 // Meilisearch has applied both.
 func (s *Service) write(ctx context.Context, uid string, docs []Document, gone []string) error {
+	// One deadline for the calls and the waits together: the batch must
+	// be done well before its outbox lease runs out.
+	ctx, cancel := context.WithTimeout(ctx, taskTimeout)
+	defer cancel()
 	index := s.client.Index(uid)
 	var tasks []*meilisearch.TaskInfo
-	cctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
 	if len(docs) > 0 {
-		info, err := index.AddDocumentsWithContext(cctx, docs, &meilisearch.DocumentOptions{PrimaryKey: ptr("id")})
+		info, err := index.AddDocumentsWithContext(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: ptr("id")})
 		if err != nil {
 			return fmt.Errorf("add %d documents to %s: %w", len(docs), uid, err)
 		}
 		tasks = append(tasks, info)
 	}
 	if len(gone) > 0 {
-		info, err := index.DeleteDocumentsWithContext(cctx, gone, nil)
+		info, err := index.DeleteDocumentsWithContext(ctx, gone, nil)
 		if err != nil {
 			return fmt.Errorf("delete %d documents from %s: %w", len(gone), uid, err)
 		}

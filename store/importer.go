@@ -33,8 +33,9 @@ type ImportResult struct {
 }
 
 // ImportError is one invalid field of one row. Row counts as a spreadsheet
-// does (the header is row 1); Row 0 is about the file as a whole. Key and
-// Params name the message, which the handler translates into Message.
+// does (the header is row 1, unless title rows precede it); Row 0 is about
+// the file as a whole. Key and Params name the message, which the handler
+// translates into Message.
 type ImportError struct {
 	Row     int            `json:"row"`
 	Field   string         `json:"field"`
@@ -54,18 +55,22 @@ const (
 	// maxImportErrors bounds the report of a file that is wrong throughout
 	// (say, the wrong encoding): the rows are still counted as skipped.
 	maxImportErrors = 1000
+	// maxTitleRows is how far down the header may be.
+	maxTitleRows = 10
 	// maxXLSXUnzipped refuses zip bombs; excelize holds the archive in memory.
 	maxXLSXUnzipped = 1 << 30
 )
 
 // Import reads a region's register (CSV or the first sheet of an XLSX) and
-// publishes each valid row as a listing verified by the importing admin:
-// a row whose NIP (else KRS) names a listing of the tenant updates it, any
-// other row inserts one. Rows are validated exactly as the API validates a
-// listing; each is its own transaction, so a bad row is reported and skipped
-// and never stops the good ones. Only the columns present in the file and
-// non-empty in a row change an existing listing. Rows are read one at a
-// time; progress, if not nil, hears the count every 1,000 rows.
+// publishes each valid row as a listing verified by the importing admin.
+// A row whose NIP names a listing of the tenant updates it, as does one
+// whose KRS does where the row or the listing has no NIP; any other row
+// inserts one; a NIP or KRS an earlier row of the file had is an error.
+// Rows are validated exactly as the API validates a listing and each is its
+// own transaction, so a bad row is reported and skipped and never stops the
+// good ones. Only the columns present in the file, and non-empty in a row,
+// change an existing listing. Rows are read one at a time; progress, if not
+// nil, hears the count every 1,000 rows.
 func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress func(rows int)) (*ImportResult, error) {
 	t, ok := tenants.FromContext(ctx)
 	if !ok {
@@ -80,16 +85,22 @@ func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress f
 		return nil, err
 	}
 	defer src.Close()
-	header, err := src.Next()
-	if errors.Is(err, io.EOF) {
-		return nil, fileError("import.empty")
-	}
-	if err != nil {
-		return nil, fileError("import.unreadable", err)
-	}
-	cols, ok := importColumns(header)
-	if !ok {
-		return nil, fileError("import.header")
+	// The header is the first row naming a known column: registers often
+	// open with a title row or two. Rows keep their spreadsheet numbers.
+	var cols []string
+	rowNo := 0
+	for ok = false; !ok; {
+		header, err := src.Next()
+		switch {
+		case errors.Is(err, io.EOF) && rowNo == 0:
+			return nil, fileError("import.empty")
+		case errors.Is(err, io.EOF) || rowNo == maxTitleRows:
+			return nil, fileError("import.header")
+		case err != nil:
+			return nil, fileError("import.unreadable", err)
+		}
+		rowNo++
+		cols, ok = importColumns(header)
 	}
 	cats, err := db.categoryNames(ctx, t.ID)
 	if err != nil {
@@ -108,7 +119,7 @@ func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress f
 		}
 	}
 	seen := map[string]int{} // "nip:…" and "krs:…" → the row that had it first
-	rowNo, rows := 1, 0
+	rows := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("import row %d: %w", rowNo+1, err)
@@ -368,8 +379,7 @@ func openImportSource(r io.Reader, format string) (importSource, error) {
 
 type csvSource struct{ r *csv.Reader }
 
-// newCSVSource drops a BOM and takes the separator, ';' or ',', that the
-// header line uses more often outside quotes.
+// newCSVSource drops a BOM and detects the separator, ';' or ','.
 func newCSVSource(r io.Reader) (*csvSource, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\uFEFF")) {
@@ -379,29 +389,54 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fileError("import.unreadable", err)
 	}
+	cr := csv.NewReader(br)
+	cr.Comma = detectComma(head)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return &csvSource{r: cr}, nil
+}
+
+// detectComma picks the separator that splits the header (the first of
+// the first lines to name known columns) into more known columns; failing
+// that, the one the first line uses more often outside quotes.
+func detectComma(head []byte) rune {
+	lines := bytes.SplitN(head, []byte("\n"), maxTitleRows+1)
+	for i, line := range lines {
+		if i == maxTitleRows {
+			break
+		}
+		best, most := rune(0), 0
+		for _, sep := range []rune{';', ','} {
+			n := 0
+			for _, cell := range strings.Split(string(line), string(sep)) {
+				if importAliases[headerKey(strings.Trim(strings.TrimSpace(cell), `"`))] != "" {
+					n++
+				}
+			}
+			if n > most {
+				best, most = sep, n
+			}
+		}
+		if most > 0 {
+			return best
+		}
+	}
 	semi, comma, quoted := 0, 0, false
-scan:
-	for _, c := range head {
+	for _, c := range lines[0] {
 		switch {
 		case c == '"':
 			quoted = !quoted
 		case quoted:
-		case c == '\n':
-			break scan
 		case c == ';':
 			semi++
 		case c == ',':
 			comma++
 		}
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = ';'
 	if comma > semi {
-		cr.Comma = ','
+		return ','
 	}
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	return &csvSource{r: cr}, nil
+	return ';'
 }
 
 func (s *csvSource) Next() ([]string, error) { return s.r.Read() }
@@ -639,7 +674,9 @@ func cellValue(field, v string, cats map[string]string, xlsx bool) string {
 		return padDigits(v, 5, 3)
 	case "employment.as_of", "social_enterprise.decision_date":
 		if m := dmyRe.FindStringSubmatch(v); m != nil {
-			return fmt.Sprintf("%s-%02s-%02s", m[3], m[2], m[1])
+			day, _ := strconv.Atoi(m[1])
+			month, _ := strconv.Atoi(m[2])
+			return fmt.Sprintf("%s-%02d-%02d", m[3], month, day)
 		}
 		if isoStampRe.MatchString(v) {
 			return v[:10]
@@ -747,7 +784,7 @@ func (in *importRow) apply(d *ListingData) []FieldError {
 		d.SocialEnterprise = se
 	}
 	if in.any("geo.lat", "geo.lng") {
-		g := &Geo{}
+		g, bad := &Geo{}, len(errs)
 		if d.Geo != nil {
 			g = d.Geo
 		}
@@ -769,7 +806,9 @@ func (in *importRow) apply(d *ListingData) []FieldError {
 			}
 			*c.dst = f
 		}
-		d.Geo = g
+		if len(errs) == bad {
+			d.Geo = g
+		}
 	}
 	return errs
 }

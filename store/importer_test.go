@@ -115,21 +115,24 @@ func TestImportReadsEitherSeparatorBOMAndHeaderNames(t *testing.T) {
 	}
 	shouting[9] = "Miejscowość"
 	cases := []struct {
-		name string
-		cols []string
-		sep  rune
-		bom  bool
+		name  string
+		cols  []string
+		sep   rune
+		bom   bool
+		title string
 	}{
-		{"semicolon with BOM, Polish", plColumns, ';', true},
-		{"comma without BOM, Polish", plColumns, ',', false},
-		{"comma with BOM, API", apiColumns, ',', true},
-		{"semicolon without BOM, API", apiColumns, ';', false},
-		{"Polish in capitals with spaces", shouting, ';', false},
+		{"semicolon with BOM, Polish", plColumns, ';', true, ""},
+		{"comma without BOM, Polish", plColumns, ',', false, ""},
+		{"comma with BOM, API", apiColumns, ',', true, ""},
+		{"semicolon without BOM, API", apiColumns, ';', false, ""},
+		{"Polish in capitals with spaces", shouting, ';', false, ""},
+		{"comma under a title with semicolons", plColumns, ',', false, "Rejestr PES; województwo śląskie; 2025\r\n"},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rows := goodRows(4, 540000000+i*1000000)
-			res := e.run(t, csvFile(t, rows, c.cols, c.sep, c.bom), store.ImportCSV)
+			file := append([]byte(c.title), csvFile(t, rows, c.cols, c.sep, c.bom)...)
+			res := e.run(t, file, store.ImportCSV)
 			if res.Imported != 4 || len(res.Errors) != 0 {
 				t.Fatalf("imported %d, errors %v", res.Imported, errorTriples(res.Errors))
 			}
@@ -180,28 +183,24 @@ func TestImportXLSXReadsNumberAndDateCells(t *testing.T) {
 	krsNum := 12345
 	row := []any{"Spółdzielnia Liczbowa", "fundacja", nipNum, krsNum, 40014, "Katowice", 2469011, 600100200, 8, 3,
 		time.Date(2025, 2, 28, 0, 0, 0, 0, time.UTC), 50.26, 19.02}
-	if err := f.SetSheetRow("Sheet1", "A1", &header); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SetSheetRow("Sheet1", "A2", &row); err != nil {
-		t.Fatal(err)
+	// A title above the header, then a blank row and a row of blanks in
+	// the middle: no data rows, but they keep their numbers.
+	for cell, values := range map[string]*[]any{
+		"A1": {"Rejestr PES województwa śląskiego, stan na 2025-03-01"}, "A2": &header, "A3": &row,
+		"A5": {"", "", "", ""}, "A6": {"Bez gminy", "fundacja", nil, nil, "40-014", "Katowice"},
+	} {
+		if err := f.SetSheetRow("Sheet1", cell, values); err != nil {
+			t.Fatal(err)
+		}
 	}
 	style, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
-	_ = f.SetCellStyle("Sheet1", "K2", "K2", style)
-	// A blank row and a row of blanks in the middle are no data rows, but
-	// they keep their numbers: the next row is reported as row 5.
-	if err := f.SetSheetRow("Sheet1", "A4", &[]any{"", "", "", ""}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SetSheetRow("Sheet1", "A5", &[]any{"Bez gminy", "fundacja", nil, nil, "40-014", "Katowice"}); err != nil {
-		t.Fatal(err)
-	}
+	_ = f.SetCellStyle("Sheet1", "K3", "K3", style)
 	buf, err := f.WriteToBuffer()
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := e.run(t, buf.Bytes(), store.ImportXLSX)
-	if res.Imported != 1 || res.Skipped != 1 || !slices.Equal(errorTriples(res.Errors), []string{"5 address.gmina_teryt required"}) {
+	if res.Imported != 1 || res.Skipped != 1 || !slices.Equal(errorTriples(res.Errors), []string{"6 address.gmina_teryt required"}) {
 		t.Fatalf("imported %d skipped %d errors %v", res.Imported, res.Skipped, errorTriples(res.Errors))
 	}
 	l := e.listingByNIP(t, nip)
@@ -250,6 +249,51 @@ func TestImportUpdatesTheListingWithTheSameNIPOrKRS(t *testing.T) {
 	}
 	if n := e.count(t, `SELECT count(*) FROM listings`); n != 6 {
 		t.Fatalf("%d listings, want still 6", n)
+	}
+}
+
+// A matched draft is published and keeps its owner; a suspended listing
+// takes the register's data but stays suspended.
+func TestImportPublishesAMatchedDraftAndLeavesASuspensionAlone(t *testing.T) {
+	e := newImportEnv(t, "slaskie")
+	owner, mod := actors(t, e.db, "slaskie")
+	ns := nips(620000000, 2)
+	draft := validListing("Kłos")
+	draft.NIP = ns[0]
+	d, err := e.db.CreateListing(owner, draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	susp := validListing("Zawieszony")
+	susp.NIP = ns[1]
+	s, err := e.db.CreateListing(owner, susp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.SubmitListing(owner, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{store.ActionApprove, store.ActionSuspend} {
+		if _, err := e.db.Moderate(mod, s.ID, a, "skarga"); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	rows := []regRow{
+		{"nazwa": "Kłos z rejestru", "forma_prawna": "spółdzielnia socjalna", "nip": ns[0]},
+		{"nazwa": "Zawieszony z rejestru", "forma_prawna": "spółdzielnia socjalna", "nip": ns[1]},
+	}
+	res := e.run(t, csvFile(t, rows, plColumns, ';', false), store.ImportCSV)
+	if res.Updated != 2 || len(res.Errors) != 0 {
+		t.Fatalf("updated %d, errors %v; want 2", res.Updated, errorTriples(res.Errors))
+	}
+	got, err := e.db.FindListing(e.admin, d.ID)
+	if err != nil || got.Status != store.StatusPublished || got.OwnerID != d.OwnerID || got.Name != "Kłos z rejestru" ||
+		got.VerifiedAt == nil || got.Description != d.Description {
+		t.Fatalf("draft after import: %+v (%v)", got, err)
+	}
+	got, err = e.db.FindListing(e.admin, s.ID)
+	if err != nil || got.Status != store.StatusSuspended || got.StatusReason != "skarga" || got.Name != "Zawieszony z rejestru" {
+		t.Fatalf("suspended listing after import: %+v (%v)", got, err)
 	}
 }
 

@@ -1,0 +1,65 @@
+package search_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"katalogpes/search"
+	"katalogpes/store"
+)
+
+// A Meilisearch failing with 5xx trips the breaker: searches then go to
+// PostgreSQL without calling it, and once it is back they return to it on
+// their own.
+func TestTheBreakerSparesAFailingMeilisearchAndRecovers(t *testing.T) {
+	e := newEnv(t)
+	startWorker(t, e.svc)
+	e.pub.publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
+	e.waitIndexed(1)
+
+	target, _ := url.Parse(e.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var down atomic.Bool
+	var calls atomic.Int64
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if down.Load() {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	svc := e.service(front.URL)
+	q := search.Query{Tenant: "slaskie", Q: "klos"}
+	if res := e.search(svc, q); res.Degraded || res.Total != 1 {
+		t.Fatalf("through the proxy: degraded %v, total %d", res.Degraded, res.Total)
+	}
+
+	down.Store(true)
+	for i := 0; i < 3; i++ {
+		if res := e.search(svc, q); !res.Degraded || res.Total != 1 {
+			t.Fatalf("Meilisearch failing: degraded %v, total %d; want the fallback's answer", res.Degraded, res.Total)
+		}
+	}
+	before := calls.Load()
+	for i := 0; i < 5; i++ {
+		if res := e.search(svc, q); !res.Degraded {
+			t.Fatal("an open breaker let a search through")
+		}
+	}
+	if n := calls.Load() - before; n != 0 {
+		t.Fatalf("%d calls reached Meilisearch with the breaker open, want none", n)
+	}
+
+	down.Store(false)
+	took := eventually(t, 10*time.Second, "searches back on Meilisearch", func() bool {
+		return !e.search(svc, q).Degraded
+	})
+	t.Logf("back on Meilisearch after %s", took)
+}
