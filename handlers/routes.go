@@ -65,6 +65,8 @@ func (s *Server) tenantRoutes(r fiber.Router) {
 	api.Get("/search/key", t, s.searchKey)
 
 	api.Get("/stats", s.stats)
+	// data routes (import, export, freshness, personal data) go here
+	// page routes (the web UI) go here
 }
 
 // tenantOnly refuses a tenant route on the national hub.
