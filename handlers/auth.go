@@ -253,3 +253,19 @@ func sessionCtx(ctx context.Context, a *store.Account) context.Context {
 	}
 	return ctx
 }
+
+// changePassword sets a new password; every session of the account ends.
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	var req struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	p := tenants.PrincipalFrom(c.UserContext())
+	if err := s.db.ChangePassword(sessionCtx(c.UserContext(), nil), p.AccountID, req.CurrentPassword, req.NewPassword); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -43,6 +43,7 @@ func (s *Server) tenantRoutes(r fiber.Router) {
 	api.Post("/auth/password-reset", t, s.limit(5, time.Hour, byIP), s.passwordReset)
 	api.Post("/auth/password-reset/confirm", t, s.limit(10, time.Hour, byIP), s.passwordResetConfirm)
 	api.Get("/me", pm(tenants.PermSignedIn, s.me))
+	api.Post("/me/password", pm(tenants.PermSignedIn, s.changePassword))
 
 	api.Get("/categories", t, s.categories)
 	api.Get("/me/listings", t, pm(tenants.PermListingsCreate, s.myListings))

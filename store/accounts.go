@@ -339,3 +339,49 @@ func (db *DB) ResetPassword(ctx context.Context, token, password string) error {
 		return revokeAccountSessions(ctx, tx, id)
 	})
 }
+
+// ChangePassword sets a new password for the signed-in account after
+// checking the current one, and revokes every session of the account.
+func (db *DB) ChangePassword(ctx context.Context, accountID, current, next string) error {
+	if errs := CheckPassword("new_password", next); len(errs) > 0 {
+		return Invalid(errs)
+	}
+	a, err := db.FindAccountByID(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(current)) != nil {
+		return Invalid([]FieldError{{Field: "current_password", Key: "password.wrong"}})
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcryptCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return db.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $2 WHERE id = $1`, accountID, string(hash)); err != nil {
+			return fmt.Errorf("change password: %w", err)
+		}
+		return revokeAccountSessions(ctx, tx, accountID)
+	})
+}
+
+// DisableAccount removes a staff member (or blocks any account): it can no
+// longer sign in and every session of it is revoked.
+func (db *DB) DisableAccount(ctx context.Context, email string) (*Account, error) {
+	var a Account
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &a, `
+			UPDATE accounts SET status = 'disabled'
+			WHERE tenant_id IS NOT DISTINCT FROM $1 AND lower(email) = lower($2)
+			RETURNING id, tenant_id, email, name, role, status, password_hash, created_at, verified_at`,
+			nullTenant(ctx), strings.TrimSpace(email))
+		if err != nil {
+			return notFound(err, "disable account")
+		}
+		return revokeAccountSessions(ctx, tx, a.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}

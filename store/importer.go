@@ -339,10 +339,10 @@ func (db *DB) categoryNames(ctx context.Context, tenantID string) (map[string]st
 	}
 	m := make(map[string]string, 2*len(list))
 	for _, c := range list {
-		m[foldWords(c.Name)] = c.Code
+		m[importFoldWords(c.Name)] = c.Code
 	}
 	for _, c := range list {
-		m[foldWords(c.Code)] = c.Code
+		m[importFoldWords(c.Code)] = c.Code
 	}
 	return m, nil
 }
@@ -516,8 +516,8 @@ var importAliases = func() map[string]string {
 	return m
 }()
 
-// fold lower-cases s and replaces Polish letters with their base letters.
-func fold(s string) string {
+// importFold lower-cases s and replaces Polish letters with base letters.
+func importFold(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case 'ą':
@@ -543,17 +543,17 @@ func fold(s string) string {
 	}, strings.ToLower(s))
 }
 
-// foldWords folds s and turns separators (space, _, -) into single spaces:
-// "Spółdzielnia socjalna" and "spoldzielnia_socjalna" meet as one key.
-func foldWords(s string) string {
-	return strings.Join(strings.FieldsFunc(fold(s), func(r rune) bool {
+// importFoldWords folds s and turns separators (space, _, -) into single
+// spaces: "Spółdzielnia socjalna" and "spoldzielnia_socjalna" meet.
+func importFoldWords(s string) string {
+	return strings.Join(strings.FieldsFunc(importFold(s), func(r rune) bool {
 		return r == ' ' || r == '_' || r == '-' || r == '\u00A0' || r == '\t'
 	}), " ")
 }
 
 // headerKey folds a column name: "Kod pocztowy" → kod_pocztowy.
 func headerKey(s string) string {
-	return strings.Join(strings.FieldsFunc(fold(s), func(r rune) bool {
+	return strings.Join(strings.FieldsFunc(importFold(s), func(r rune) bool {
 		return r == ' ' || r == '_' || r == '-' || r == '.' || r == '/' || r == '\u00A0' || r == '\t'
 	}), "_")
 }
@@ -582,7 +582,7 @@ var legalFormNames = func() map[string]string {
 		"spolka z ograniczona odpowiedzialnoscia non profit": "spolka_non_profit",
 	}
 	for _, c := range LegalForms {
-		m[foldWords(c)] = c
+		m[importFoldWords(c)] = c
 	}
 	return m
 }()
@@ -597,15 +597,15 @@ var kindNames = func() map[string]string {
 		"zaklad pracy chronionej":       "zpch",
 	}
 	for _, c := range Kinds {
-		m[foldWords(c)] = c
+		m[importFoldWords(c)] = c
 	}
 	return m
 }()
 
-// lookup returns the code a name folds to, else the value as given (and
-// validation names it unknown).
-func lookup(names map[string]string, v string) string {
-	if c, ok := names[foldWords(v)]; ok {
+// importLookup returns the code a name folds to, else the value as given
+// (and validation names it unknown).
+func importLookup(names map[string]string, v string) string {
+	if c, ok := names[importFoldWords(v)]; ok {
 		return c
 	}
 	return v
@@ -663,11 +663,11 @@ var (
 func cellValue(field, v string, cats map[string]string, xlsx bool) string {
 	switch field {
 	case "legal_form":
-		return lookup(legalFormNames, v)
+		return importLookup(legalFormNames, v)
 	case "kinds":
-		return mapList(listSepRe.Split(v, -1), kindNames)
+		return importList(listSepRe.Split(v, -1), kindNames)
 	case "categories":
-		return mapList(catSepRe.Split(v, -1), cats)
+		return importList(catSepRe.Split(v, -1), cats)
 	case "address.gmina_teryt":
 		return padDigits(v, 7, 6)
 	case "address.postal_code":
@@ -690,11 +690,11 @@ func cellValue(field, v string, cats map[string]string, xlsx bool) string {
 	return v
 }
 
-func mapList(items []string, names map[string]string) string {
+func importList(items []string, names map[string]string) string {
 	out := items[:0]
 	for _, it := range items {
 		if it = strings.TrimSpace(it); it != "" {
-			out = append(out, lookup(names, it))
+			out = append(out, importLookup(names, it))
 		}
 	}
 	return strings.Join(out, "|")
