@@ -20,15 +20,18 @@ func runUser(ctx context.Context, cfg Config, log *slog.Logger, args []string) e
 	email := fs.String("email", "", "the account's e-mail")
 	name := fs.String("name", "", "the person's name (default: the e-mail)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: katalogpes user add --tenant SLUG --role moderator|admin --email E [--name N] < password\n       katalogpes user add --role platform --email E < password\n\nThe password is read from the first line of standard input.")
+		fmt.Fprintln(fs.Output(), "usage: katalogpes user add --tenant SLUG --role moderator|admin --email E [--name N] < password\n       katalogpes user add --role platform --email E < password\n       katalogpes user remove [--tenant SLUG] --email E\n\nThe password is read from the first line of standard input. Removing an account\nblocks its sign-in and revokes its sessions; its audit trail stays.")
 		fs.PrintDefaults()
 	}
-	if len(args) == 0 || args[0] != "add" {
+	if len(args) == 0 || args[0] != "add" && args[0] != "remove" {
 		fs.Usage()
-		return fmt.Errorf("want: user add …")
+		return fmt.Errorf("want: user add … or user remove …")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if args[0] == "remove" {
+		return removeUser(ctx, cfg, *tenant, *email)
 	}
 	r := tenants.Role(*role)
 	if r != tenants.RoleModerator && r != tenants.RoleAdmin && r != tenants.RolePlatform {
@@ -94,4 +97,29 @@ func explain(err error) error {
 		}
 	}
 	return err
+}
+
+// removeUser disables a staff account and revokes its sessions.
+func removeUser(ctx context.Context, cfg Config, tenant, email string) error {
+	if email == "" {
+		return fmt.Errorf("--email is required")
+	}
+	if err := cfg.needDatabase(); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	uctx, err := scopeFor(ctx, db, tenant)
+	if err != nil {
+		return err
+	}
+	a, err := db.DisableAccount(uctx, email)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Printf("account %s (%s) removed: it can no longer sign in\n", a.Email, a.Role)
+	return nil
 }
