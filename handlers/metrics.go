@@ -20,7 +20,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(reg *prometheus.Registry, db *store.DB, _ *search.Service) *metrics {
+func newMetrics(reg *prometheus.Registry, db *store.DB, svc *search.Service) *metrics {
 	m := &metrics{
 		registry: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -53,7 +53,15 @@ func newMetrics(reg *prometheus.Registry, db *store.DB, _ *search.Service) *metr
 		}
 		return time.Since(oldest).Seconds()
 	})
-	reg.MustRegister(m.requests, m.latency, outboxDepth, outboxLag,
+	degraded := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "katalogpes_search_degraded", Help: "1 while searches answer from PostgreSQL because Meilisearch is unreachable.",
+	}, func() float64 {
+		if svc.BreakerState() == "closed" {
+			return 0
+		}
+		return 1
+	})
+	reg.MustRegister(m.requests, m.latency, outboxDepth, outboxLag, degraded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -125,8 +125,9 @@ func (db *DB) FindListing(ctx context.Context, id string) (*Listing, error) {
 	return row.listing(db.now(), full)
 }
 
-// ListingsByIDs reads published listings by id across the context's scope
-// (a tenant or all tenants), for search documents and exports.
+// ListingsByIDs reads listings of any status by id across the context's
+// scope (a tenant or all tenants): the search worker needs the status to
+// know what to delete.
 func (db *DB) ListingsByIDs(ctx context.Context, ids []string) ([]*Listing, error) {
 	var rows []listingRow
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
