@@ -13,6 +13,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"katalogpes/handlers"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
 	"katalogpes/tenants"
@@ -102,7 +103,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestReadinessNamesSearchWhenMeilisearchIsDown(t *testing.T) {
-	s := newTestServerWithMeili(t, "http://127.0.0.1:1")
+	s := newTestServerWithMeili(t, "http://127.0.0.1:1", handlers.Config{Development: true})
 	var ready struct {
 		Ready  bool              `json:"ready"`
 		Checks map[string]string `json:"checks"`
@@ -112,6 +113,11 @@ func TestReadinessNamesSearchWhenMeilisearchIsDown(t *testing.T) {
 		t.Fatalf("readyz = %+v", ready)
 	}
 	s.do("GET", "/healthz", nil).expect(t, 200)
+}
+
+func TestTheDevelopmentMailboxDoesNotExistInProduction(t *testing.T) {
+	s := newTestServerWithMeili(t, os.Getenv("MEILI_URL"), handlers.Config{Development: false, BaseURL: "https://katalog.example.org"})
+	s.do("GET", "/dev/mail?to=x@example.org", nil).expect(t, 404)
 }
 
 func TestTenantHostServesTheTenantsRoutes(t *testing.T) {

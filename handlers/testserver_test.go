@@ -57,12 +57,12 @@ func newTestServer(t *testing.T) *testServer {
 	if meili == "" {
 		t.Fatal("MEILI_URL is not set: run the tests with `make test`, which starts Meilisearch")
 	}
-	return newTestServerWithMeili(t, meili)
+	return newTestServerWithMeili(t, meili, handlers.Config{Development: true, BaseURL: "http://localhost:8080"})
 }
 
 // newTestServerWithMeili points search at meili (a closed port plays a
 // Meilisearch that is down).
-func newTestServerWithMeili(t *testing.T, meili string) *testServer {
+func newTestServerWithMeili(t *testing.T, meili string, cfg handlers.Config) *testServer {
 	t.Helper()
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
@@ -77,7 +77,7 @@ func newTestServerWithMeili(t *testing.T, meili string) *testServer {
 	}
 	signing := newSigningKeys(t)
 	keys := keysFor(t, signing, 15*time.Minute)
-	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: "http://localhost:8080"}, handlers.Deps{
+	app, _, err := handlers.New(cfg, handlers.Deps{
 		DB: db.DB, Search: svc, Keys: keys, Registry: tenants.NewRegistry(list, "katalog.test"),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
