@@ -16,7 +16,6 @@ import (
 	"katalogpes/search"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
-	"katalogpes/tenants"
 )
 
 // meiliEnv reads where the test Meilisearch is; a missing one fails.
@@ -40,7 +39,7 @@ type env struct {
 	url  string
 	key  string
 	idx  string
-	pub  *publisher
+	pub  *storetest.Publisher
 	stop []func()
 }
 
@@ -59,7 +58,7 @@ func newEnv(t testing.TB) *env {
 	if err := e.svc.EnsureSettings(ctx); err != nil {
 		t.Fatalf("ensure settings: %v", err)
 	}
-	e.pub = newPublisher(t, db)
+	e.pub = storetest.NewPublisher(t, db)
 	return e
 }
 
@@ -152,75 +151,6 @@ func hitNames(res *search.Result) []string {
 		out = append(out, h.Name)
 	}
 	return out
-}
-
-// publisher creates published listings through the real workflow: an
-// enterprise drafts and submits, a moderator of the tenant approves.
-type publisher struct {
-	t     testing.TB
-	db    *storetest.DB
-	owner map[string]context.Context
-	mod   map[string]context.Context
-}
-
-func newPublisher(t testing.TB, db *storetest.DB) *publisher {
-	return &publisher{t: t, db: db, owner: map[string]context.Context{}, mod: map[string]context.Context{}}
-}
-
-// ctxs are an enterprise's and a moderator's contexts in tenant slug.
-func (p *publisher) ctxs(slug string) (owner, mod context.Context) {
-	p.t.Helper()
-	if _, ok := p.owner[slug]; !ok {
-		tn := storetest.Tenants(p.t, p.db)[slug]
-		base := tenants.NewContext(context.Background(), tn)
-		for _, role := range []tenants.Role{tenants.RoleEnterprise, tenants.RoleModerator} {
-			a, err := p.db.CreateAccount(base, store.NewAccount{Email: storetest.Unique(string(role) + "@example.org"),
-				Name: string(role), Password: "correct horse battery", Role: role, Active: true})
-			if err != nil {
-				p.t.Fatalf("create %s in %s: %v", role, slug, err)
-			}
-			ctx := tenants.WithPrincipal(base, tenants.Principal{AccountID: a.ID, Name: a.Name, Role: role, TenantID: tn.ID})
-			if role == tenants.RoleEnterprise {
-				p.owner[slug] = ctx
-			} else {
-				p.mod[slug] = ctx
-			}
-		}
-	}
-	return p.owner[slug], p.mod[slug]
-}
-
-// publish registers d in tenant slug and approves it, filling what a
-// submission needs when the test does not care.
-func (p *publisher) publish(slug string, d store.ListingData) string {
-	p.t.Helper()
-	owner, mod := p.ctxs(slug)
-	if d.LegalForm == "" {
-		d.LegalForm = "fundacja"
-	}
-	if d.Kinds == nil {
-		d.Kinds = []string{} // jsonb_text_array (migration 00001) fails on a JSON null
-	}
-	if d.Description == "" {
-		d.Description = "Opis działalności."
-	}
-	if len(d.Categories) == 0 {
-		d.Categories = []string{"catering"}
-	}
-	if d.Contact.Email == "" {
-		d.Contact.Email = "biuro@example.org"
-	}
-	l, err := p.db.CreateListing(owner, d)
-	if err != nil {
-		p.t.Fatalf("create listing %q: %v", d.Name, err)
-	}
-	if _, err := p.db.SubmitListing(owner, l.ID); err != nil {
-		p.t.Fatalf("submit %q: %v", d.Name, err)
-	}
-	if _, err := p.db.Moderate(mod, l.ID, store.ActionApprove, ""); err != nil {
-		p.t.Fatalf("approve %q: %v", d.Name, err)
-	}
-	return l.ID
 }
 
 // Places used by the tests.

@@ -187,16 +187,9 @@ func applyPatch(data ListingData, patch []byte) (ListingData, error) {
 
 // changedFields names the top-level fields that differ between a and b.
 func changedFields(a, b ListingData) []string {
-	var am, bm map[string]json.RawMessage
-	ab, _ := json.Marshal(a)
-	bb, _ := json.Marshal(b)
-	_ = json.Unmarshal(ab, &am)
-	_ = json.Unmarshal(bb, &bm)
 	var out []string
-	for _, k := range listingFieldOrder {
-		if !bytes.Equal(am[k], bm[k]) {
-			out = append(out, k)
-		}
+	for _, c := range DiffListings(a, b) {
+		out = append(out, c.Field)
 	}
 	return out
 }

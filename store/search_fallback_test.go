@@ -12,75 +12,6 @@ import (
 	"katalogpes/tenants"
 )
 
-// publisher creates published listings through the real workflow: an
-// enterprise drafts and submits, a moderator of the tenant approves.
-type publisher struct {
-	t     *testing.T
-	db    *storetest.DB
-	owner map[string]context.Context
-	mod   map[string]context.Context
-}
-
-func newPublisher(t *testing.T, db *storetest.DB) *publisher {
-	return &publisher{t: t, db: db, owner: map[string]context.Context{}, mod: map[string]context.Context{}}
-}
-
-func (p *publisher) ctxs(slug string) (owner, mod context.Context) {
-	p.t.Helper()
-	if _, ok := p.owner[slug]; !ok {
-		tn := storetest.Tenants(p.t, p.db)[slug]
-		base := tenants.NewContext(context.Background(), tn)
-		for _, role := range []tenants.Role{tenants.RoleEnterprise, tenants.RoleModerator} {
-			a, err := p.db.CreateAccount(base, store.NewAccount{Email: storetest.Unique(string(role) + "@example.org"),
-				Name: string(role), Password: "correct horse battery", Role: role, Active: true})
-			if err != nil {
-				p.t.Fatalf("create %s in %s: %v", role, slug, err)
-			}
-			ctx := tenants.WithPrincipal(base, tenants.Principal{AccountID: a.ID, Name: a.Name, Role: role, TenantID: tn.ID})
-			if role == tenants.RoleEnterprise {
-				p.owner[slug] = ctx
-			} else {
-				p.mod[slug] = ctx
-			}
-		}
-	}
-	return p.owner[slug], p.mod[slug]
-}
-
-// publish registers d in tenant slug and approves it; it fills what a
-// submission needs when the test does not care.
-func (p *publisher) publish(slug string, d store.ListingData) string {
-	p.t.Helper()
-	owner, mod := p.ctxs(slug)
-	if d.LegalForm == "" {
-		d.LegalForm = "fundacja"
-	}
-	if d.Kinds == nil {
-		// jsonb_text_array (migration 00001) fails on a JSON null.
-		d.Kinds = []string{}
-	}
-	if d.Description == "" {
-		d.Description = "Opis działalności."
-	}
-	if len(d.Categories) == 0 {
-		d.Categories = []string{"catering"}
-	}
-	if d.Contact.Email == "" {
-		d.Contact.Email = "biuro@example.org"
-	}
-	l, err := p.db.CreateListing(owner, d)
-	if err != nil {
-		p.t.Fatalf("create listing %q: %v", d.Name, err)
-	}
-	if _, err := p.db.SubmitListing(owner, l.ID); err != nil {
-		p.t.Fatalf("submit %q: %v", d.Name, err)
-	}
-	if _, err := p.db.Moderate(mod, l.ID, store.ActionApprove, ""); err != nil {
-		p.t.Fatalf("approve %q: %v", d.Name, err)
-	}
-	return l.ID
-}
-
 func katowice(city string) store.Address {
 	return store.Address{City: city, PostalCode: "40-001", GminaTERYT: "2469011"}
 }
@@ -97,10 +28,10 @@ func names(res *store.FallbackResult) []string {
 func TestFallbackSearchFoldsPolishLettersAndForgivesTypos(t *testing.T) {
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
-	p := newPublisher(t, db)
-	p.publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", LegalForm: "spoldzielnia_socjalna", Address: katowice("Katowice")})
-	p.publish("slaskie", store.ListingData{Name: "Fundacja Zielony Ogród", Address: katowice("Katowice")})
-	p.publish("lodzkie", store.ListingData{Name: "Pracownia Szycia", Address: store.Address{City: "Łódź", PostalCode: "90-001", GminaTERYT: "1061011"}})
+	p := storetest.NewPublisher(t, db)
+	p.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", LegalForm: "spoldzielnia_socjalna", Address: katowice("Katowice")})
+	p.Publish("slaskie", store.ListingData{Name: "Fundacja Zielony Ogród", Address: katowice("Katowice")})
+	p.Publish("lodzkie", store.ListingData{Name: "Pracownia Szycia", Address: store.Address{City: "Łódź", PostalCode: "90-001", GminaTERYT: "1061011"}})
 	all := tenants.WithAllTenants(context.Background())
 	cases := []struct{ q, want string }{
 		{"spoldzielnia socjalna", "Spółdzielnia Socjalna Kłos"},
@@ -124,10 +55,10 @@ func TestFallbackSearchFoldsPolishLettersAndForgivesTypos(t *testing.T) {
 func TestFallbackSearchSeesOnlyPublishedListingsOfItsTenant(t *testing.T) {
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
-	p := newPublisher(t, db)
-	p.publish("slaskie", store.ListingData{Name: "Catering Śląski", Address: katowice("Katowice")})
-	p.publish("malopolskie", store.ListingData{Name: "Catering Krakowski", Address: store.Address{City: "Kraków", PostalCode: "30-001", GminaTERYT: "1261011"}})
-	owner, _ := p.ctxs("slaskie")
+	p := storetest.NewPublisher(t, db)
+	p.Publish("slaskie", store.ListingData{Name: "Catering Śląski", Address: katowice("Katowice")})
+	p.Publish("malopolskie", store.ListingData{Name: "Catering Krakowski", Address: store.Address{City: "Kraków", PostalCode: "30-001", GminaTERYT: "1261011"}})
+	owner, _ := p.Ctxs("slaskie")
 	if _, err := db.CreateListing(owner, store.ListingData{Name: "Catering Szkic", LegalForm: "fundacja", Kinds: []string{}, Categories: []string{"catering"}, Address: katowice("Katowice")}); err != nil {
 		t.Fatal(err)
 	}
@@ -156,13 +87,13 @@ func TestFallbackSearchSeesOnlyPublishedListingsOfItsTenant(t *testing.T) {
 func TestFallbackFacetsCountEveryFilterButTheirOwn(t *testing.T) {
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
-	p := newPublisher(t, db)
+	p := storetest.NewPublisher(t, db)
 	gliwice := store.Address{City: "Gliwice", PostalCode: "44-100", GminaTERYT: "2466011"}
-	p.publish("slaskie", store.ListingData{Name: "A", LegalForm: "fundacja", Kinds: []string{"cis"}, Address: katowice("Katowice")})
-	p.publish("slaskie", store.ListingData{Name: "B", LegalForm: "fundacja", Kinds: []string{"kis"}, Address: gliwice})
-	p.publish("slaskie", store.ListingData{Name: "C", LegalForm: "stowarzyszenie", Kinds: []string{"cis", "wtz"}, Address: gliwice,
+	p.Publish("slaskie", store.ListingData{Name: "A", LegalForm: "fundacja", Kinds: []string{"cis"}, Address: katowice("Katowice")})
+	p.Publish("slaskie", store.ListingData{Name: "B", LegalForm: "fundacja", Kinds: []string{"kis"}, Address: gliwice})
+	p.Publish("slaskie", store.ListingData{Name: "C", LegalForm: "stowarzyszenie", Kinds: []string{"cis", "wtz"}, Address: gliwice,
 		SocialEnterprise: &store.SocialEnterprise{DecisionNo: "1/2024", DecisionDate: "2024-01-01"}})
-	p.publish("slaskie", store.ListingData{Name: "D", LegalForm: "spoldzielnia_socjalna", Address: gliwice, Categories: []string{"sprzatanie"},
+	p.Publish("slaskie", store.ListingData{Name: "D", LegalForm: "spoldzielnia_socjalna", Address: gliwice, Categories: []string{"sprzatanie"},
 		Certificates: []store.Certificate{{Kind: "opp"}, {Kind: "zakup_prospoleczny", ValidUntil: "2001-01-01"}}})
 	ctx := storetest.Ctx(t, db, "slaskie", tenants.Principal{})
 
@@ -207,13 +138,13 @@ func TestFallbackFacetsCountEveryFilterButTheirOwn(t *testing.T) {
 func TestFallbackServesAndNear(t *testing.T) {
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
-	p := newPublisher(t, db)
-	p.publish("slaskie", store.ListingData{Name: "Seat Katowice serves Gliwice", Address: katowice("Katowice"),
+	p := storetest.NewPublisher(t, db)
+	p.Publish("slaskie", store.ListingData{Name: "Seat Katowice serves Gliwice", Address: katowice("Katowice"),
 		Geo: &store.Geo{Lat: 50.26, Lng: 19.02}, ServiceArea: store.ServiceArea{Scope: "gminas", TERYT: []string{"2466011"}}})
-	p.publish("slaskie", store.ListingData{Name: "Whole powiat", Address: katowice("Katowice"),
+	p.Publish("slaskie", store.ListingData{Name: "Whole powiat", Address: katowice("Katowice"),
 		Geo: &store.Geo{Lat: 50.30, Lng: 19.10}, ServiceArea: store.ServiceArea{Scope: "powiats", TERYT: []string{"2466"}}})
-	p.publish("slaskie", store.ListingData{Name: "Country", Address: katowice("Katowice"), ServiceArea: store.ServiceArea{Scope: "country"}})
-	p.publish("slaskie", store.ListingData{Name: "Katowice only", Address: katowice("Katowice"), Geo: &store.Geo{Lat: 50.26, Lng: 19.03}})
+	p.Publish("slaskie", store.ListingData{Name: "Country", Address: katowice("Katowice"), ServiceArea: store.ServiceArea{Scope: "country"}})
+	p.Publish("slaskie", store.ListingData{Name: "Katowice only", Address: katowice("Katowice"), Geo: &store.Geo{Lat: 50.26, Lng: 19.03}})
 	ctx := storetest.Ctx(t, db, "slaskie", tenants.Principal{})
 
 	res, err := db.FallbackSearch(ctx, store.FallbackQuery{Serves: []string{"2466011"}})
@@ -248,9 +179,9 @@ func TestFallbackServesAndNear(t *testing.T) {
 func TestClaimedOutboxRowsAreLeasedToOneWorker(t *testing.T) {
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
-	p := newPublisher(t, db)
+	p := storetest.NewPublisher(t, db)
 	for i := 0; i < 3; i++ {
-		p.publish("slaskie", store.ListingData{Name: fmt.Sprint("L", i), Address: katowice("Katowice")})
+		p.Publish("slaskie", store.ListingData{Name: fmt.Sprint("L", i), Address: katowice("Katowice")})
 	}
 	all := tenants.WithAllTenants(context.Background())
 	first, err := db.ClaimIndexBatch(all, 2)
