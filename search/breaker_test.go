@@ -19,7 +19,7 @@ import (
 func TestTheBreakerSparesAFailingMeilisearchAndRecovers(t *testing.T) {
 	e := newEnv(t)
 	startWorker(t, e.svc)
-	e.pub.publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
 	e.waitIndexed(1)
 
 	target, _ := url.Parse(e.url)

@@ -20,12 +20,12 @@ import (
 func TestPolishWordsAreFoundWithoutPolishLettersAndWithTypos(t *testing.T) {
 	e := newEnv(t)
 	startWorker(t, e.svc)
-	e.pub.publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", LegalForm: "spoldzielnia_socjalna", Address: katowice,
+	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", LegalForm: "spoldzielnia_socjalna", Address: katowice,
 		Description: "Catering i obsługa przyjęć w Katowicach."})
-	e.pub.publish("slaskie", store.ListingData{Name: "Fundacja Zielony Ogród", Address: gliwice})
-	e.pub.publish("lodzkie", store.ListingData{Name: "Pracownia Szycia", Address: lodz})
-	e.pub.publish("malopolskie", store.ListingData{Name: "Catering Wawelski", Address: krakow})
-	e.pub.publish("slaskie", store.ListingData{Name: "Centrum Integracji Społecznej", Kinds: []string{"cis"}, Address: gliwice})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Fundacja Zielony Ogród", Address: gliwice})
+	e.pub.Publish("lodzkie", store.ListingData{Name: "Pracownia Szycia", Address: lodz})
+	e.pub.Publish("malopolskie", store.ListingData{Name: "Catering Wawelski", Address: krakow})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Centrum Integracji Społecznej", Kinds: []string{"cis"}, Address: gliwice})
 	e.waitIndexed(5)
 	cases := []struct{ q, want string }{
 		{"spoldzielnia socjalna", "Spółdzielnia Socjalna Kłos"},
@@ -74,7 +74,7 @@ func facetData(e *env) {
 	} {
 		d.data.NIP = ""
 		d.data.Description = fmt.Sprintf("Podmiot numer %d.", i)
-		e.pub.publish(d.slug, d.data)
+		e.pub.Publish(d.slug, d.data)
 	}
 }
 
@@ -149,10 +149,10 @@ func TestFiltersCombineAndAcrossFieldsOrWithinOne(t *testing.T) {
 func TestNearSortsByDistanceAndReportsKm(t *testing.T) {
 	e := newEnv(t)
 	startWorker(t, e.svc)
-	e.pub.publish("slaskie", store.ListingData{Name: "Far", Address: gliwice, Geo: &store.Geo{Lat: 50.29, Lng: 18.67}})
-	e.pub.publish("slaskie", store.ListingData{Name: "Near", Address: katowice, Geo: &store.Geo{Lat: 50.26, Lng: 19.03}})
-	e.pub.publish("slaskie", store.ListingData{Name: "Middle", Address: katowice, Geo: &store.Geo{Lat: 50.30, Lng: 19.10}})
-	e.pub.publish("slaskie", store.ListingData{Name: "Nowhere", Address: katowice})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Far", Address: gliwice, Geo: &store.Geo{Lat: 50.29, Lng: 18.67}})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Near", Address: katowice, Geo: &store.Geo{Lat: 50.26, Lng: 19.03}})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Middle", Address: katowice, Geo: &store.Geo{Lat: 50.30, Lng: 19.10}})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Nowhere", Address: katowice})
 	e.waitIndexed(4)
 	here := &store.Geo{Lat: 50.259, Lng: 19.021}
 	for _, svc := range []*search.Service{e.svc, e.service("http://127.0.0.1:1")} {
@@ -176,13 +176,13 @@ func TestNearSortsByDistanceAndReportsKm(t *testing.T) {
 func TestServesFindsListingsSeatedElsewhereWhoseAreaCoversTheGmina(t *testing.T) {
 	e := newEnv(t)
 	startWorker(t, e.svc)
-	e.pub.publish("slaskie", store.ListingData{Name: "Serves Gliwice", Address: katowice, ServiceArea: store.ServiceArea{Scope: "gminas", TERYT: []string{"2466011"}}})
-	e.pub.publish("slaskie", store.ListingData{Name: "Serves the powiat", Address: katowice, ServiceArea: store.ServiceArea{Scope: "powiats", TERYT: []string{"2466"}}})
-	e.pub.publish("slaskie", store.ListingData{Name: "Serves the voivodeship", Address: katowice, ServiceArea: store.ServiceArea{Scope: "voivodeships", TERYT: []string{"24"}}})
-	e.pub.publish("malopolskie", store.ListingData{Name: "Serves the country", Address: krakow, ServiceArea: store.ServiceArea{Scope: "country"}})
-	e.pub.publish("slaskie", store.ListingData{Name: "Seated in Gliwice", Address: gliwice})
-	e.pub.publish("slaskie", store.ListingData{Name: "Katowice only", Address: katowice})
-	e.pub.publish("malopolskie", store.ListingData{Name: "Kraków only", Address: krakow})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Serves Gliwice", Address: katowice, ServiceArea: store.ServiceArea{Scope: "gminas", TERYT: []string{"2466011"}}})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Serves the powiat", Address: katowice, ServiceArea: store.ServiceArea{Scope: "powiats", TERYT: []string{"2466"}}})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Serves the voivodeship", Address: katowice, ServiceArea: store.ServiceArea{Scope: "voivodeships", TERYT: []string{"24"}}})
+	e.pub.Publish("malopolskie", store.ListingData{Name: "Serves the country", Address: krakow, ServiceArea: store.ServiceArea{Scope: "country"}})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Seated in Gliwice", Address: gliwice})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Katowice only", Address: katowice})
+	e.pub.Publish("malopolskie", store.ListingData{Name: "Kraków only", Address: krakow})
 	e.waitIndexed(7)
 	want := "[Seated in Gliwice Serves Gliwice Serves the country Serves the powiat Serves the voivodeship]"
 	for _, svc := range []*search.Service{e.svc, e.service("http://127.0.0.1:1")} {
@@ -196,8 +196,8 @@ func TestServesFindsListingsSeatedElsewhereWhoseAreaCoversTheGmina(t *testing.T)
 func TestAListingOfOneTenantIsNeverFoundThroughAnother(t *testing.T) {
 	e := newEnv(t)
 	startWorker(t, e.svc)
-	e.pub.publish("slaskie", store.ListingData{Name: "Tajna Spółdzielnia Śląska", Address: katowice})
-	e.pub.publish("malopolskie", store.ListingData{Name: "Jawna Fundacja Małopolska", Address: krakow})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Tajna Spółdzielnia Śląska", Address: katowice})
+	e.pub.Publish("malopolskie", store.ListingData{Name: "Jawna Fundacja Małopolska", Address: krakow})
 	e.waitIndexed(2)
 	for _, svc := range []*search.Service{e.svc, e.service("http://127.0.0.1:1")} {
 		if res := e.search(svc, search.Query{Tenant: "malopolskie", Q: "tajna"}); res.Total != 0 {
@@ -246,12 +246,12 @@ func TestAListingOfOneTenantIsNeverFoundThroughAnother(t *testing.T) {
 func TestASuspendedListingLeavesSearchWithinThreeSeconds(t *testing.T) {
 	e := newEnv(t)
 	startWorker(t, e.svc)
-	id := e.pub.publish("slaskie", store.ListingData{Name: "Pracownia Krawiecka Igła", Address: katowice})
+	id := e.pub.Publish("slaskie", store.ListingData{Name: "Pracownia Krawiecka Igła", Address: katowice})
 	took := eventually(t, 3*time.Second, "approved listing searchable", func() bool {
 		return e.search(e.svc, search.Query{Tenant: "slaskie", Q: "igla"}).Total == 1
 	})
 	t.Logf("approval to searchable: %s", took)
-	_, mod := e.pub.ctxs("slaskie")
+	_, mod := e.pub.Ctxs("slaskie")
 	if _, err := e.db.Moderate(mod, id, store.ActionSuspend, "Nieaktualne dane"); err != nil {
 		t.Fatal(err)
 	}
@@ -263,8 +263,8 @@ func TestASuspendedListingLeavesSearchWithinThreeSeconds(t *testing.T) {
 
 func TestUnreachableMeilisearchDegradesToPostgreSQL(t *testing.T) {
 	e := newEnv(t)
-	e.pub.publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
-	e.pub.publish("lodzkie", store.ListingData{Name: "Pracownia Szycia", Address: lodz})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
+	e.pub.Publish("lodzkie", store.ListingData{Name: "Pracownia Szycia", Address: lodz})
 	down := e.service("http://127.0.0.1:1")
 	for i := 0; i < 5; i++ { // past the breaker's threshold too
 		for q, want := range map[string]string{"spoldzielnia socjalna": "Spółdzielnia Socjalna Kłos", "klos": "Spółdzielnia Socjalna Kłos", "lodz": "Pracownia Szycia"} {
@@ -292,8 +292,8 @@ func TestUnreachableMeilisearchDegradesToPostgreSQL(t *testing.T) {
 
 func TestTheOutboxWaitsForMeilisearchAndDrainsOnceItIsBack(t *testing.T) {
 	e := newEnv(t)
-	e.pub.publish("slaskie", store.ListingData{Name: "Kawiarnia Społeczna Łyżka", Address: katowice})
-	e.pub.publish("malopolskie", store.ListingData{Name: "Ogrodnicy z Krakowa", Address: krakow})
+	e.pub.Publish("slaskie", store.ListingData{Name: "Kawiarnia Społeczna Łyżka", Address: katowice})
+	e.pub.Publish("malopolskie", store.ListingData{Name: "Ogrodnicy z Krakowa", Address: krakow})
 	all := tenants.WithAllTenants(context.Background())
 
 	stop := startWorker(t, e.service("http://127.0.0.1:1"))
@@ -315,7 +315,7 @@ func TestReindexWhileSearchingFailsNoSearch(t *testing.T) {
 	e := newEnv(t)
 	startWorker(t, e.svc)
 	for i := 0; i < 30; i++ {
-		e.pub.publish([]string{"slaskie", "malopolskie"}[i%2], store.ListingData{Name: fmt.Sprintf("Spółdzielnia numer %d", i),
+		e.pub.Publish([]string{"slaskie", "malopolskie"}[i%2], store.ListingData{Name: fmt.Sprintf("Spółdzielnia numer %d", i),
 			Address: []store.Address{katowice, krakow}[i%2]})
 	}
 	e.waitIndexed(30)
