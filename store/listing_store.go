@@ -269,20 +269,7 @@ func lockListing(ctx context.Context, tx *sqlx.Tx, tenantID, id string, staffOnl
 // place; a published one gets a pending revision and stays as it was for
 // the public until a moderator accepts the revision.
 func (db *DB) UpdateListing(ctx context.Context, id string, patch []byte) (*Listing, error) {
-	t, ok := tenants.FromContext(ctx)
-	if !ok {
-		return nil, ErrNoScope
-	}
-	p := tenants.PrincipalFrom(ctx)
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		row, err := lockListing(ctx, tx, t.ID, id, false)
-		if err != nil {
-			return err
-		}
-		cur, err := row.listing(db.now(), true)
-		if err != nil {
-			return err
-		}
+	return db.changeListing(ctx, id, false, func(tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, row *listingRow, cur *Listing) error {
 		switch row.Status {
 		case StatusArchived, StatusSuspended:
 			return &Error{Code: EConflict, Key: "listing.locked", Params: map[string]any{"Status": row.Status}}
@@ -321,6 +308,29 @@ func (db *DB) UpdateListing(ctx context.Context, id string, patch []byte) (*List
 			return fmt.Errorf("update listing: %w", err)
 		}
 		return addEvent(ctx, tx, t.ID, id, p, "edit", row.Status, row.Status, "", fields)
+	})
+}
+
+// changeListing runs fn on a listing locked for update, after checking the
+// principal may act on it (staffOnly: moderators and admins only), and
+// returns the listing as it then reads.
+func (db *DB) changeListing(ctx context.Context, id string, staffOnly bool,
+	fn func(tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, row *listingRow, cur *Listing) error) (*Listing, error) {
+	t, ok := tenants.FromContext(ctx)
+	if !ok {
+		return nil, ErrNoScope
+	}
+	p := tenants.PrincipalFrom(ctx)
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		row, err := lockListing(ctx, tx, t.ID, id, staffOnly)
+		if err != nil {
+			return err
+		}
+		cur, err := row.listing(db.now(), true)
+		if err != nil {
+			return err
+		}
+		return fn(tx, t, p, row, cur)
 	})
 	if err != nil {
 		return nil, err

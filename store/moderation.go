@@ -14,20 +14,7 @@ import (
 
 // SubmitListing sends a listing (or its revision) to the moderators.
 func (db *DB) SubmitListing(ctx context.Context, id string) (*Listing, error) {
-	t, ok := tenants.FromContext(ctx)
-	if !ok {
-		return nil, ErrNoScope
-	}
-	p := tenants.PrincipalFrom(ctx)
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		row, err := lockListing(ctx, tx, t.ID, id, false)
-		if err != nil {
-			return err
-		}
-		cur, err := row.listing(db.now(), true)
-		if err != nil {
-			return err
-		}
+	return db.changeListing(ctx, id, false, func(tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, row *listingRow, cur *Listing) error {
 		switch {
 		case row.Status == StatusDraft || row.Status == StatusChangesRequested || row.Status == StatusRejected:
 			if errs := cur.ListingData.checkSubmittable(); len(errs) > 0 {
@@ -49,10 +36,6 @@ func (db *DB) SubmitListing(ctx context.Context, id string) (*Listing, error) {
 		}
 		return errIllegal("submit", row.Status)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return db.FindListing(ctx, id)
 }
 
 // Moderation actions.
@@ -70,12 +53,7 @@ const (
 // it back. Reject, request changes and suspend need a reason. What changes
 // the public face is queued for the search index in the same transaction.
 func (db *DB) Moderate(ctx context.Context, id, action, reason string) (*Listing, error) {
-	t, ok := tenants.FromContext(ctx)
-	if !ok {
-		return nil, ErrNoScope
-	}
-	p := tenants.PrincipalFrom(ctx)
-	if !p.Role.IsStaff() {
+	if !tenants.PrincipalFrom(ctx).Role.IsStaff() {
 		return nil, Errorf(EForbidden, "forbidden")
 	}
 	reason = strings.TrimSpace(reason)
@@ -85,15 +63,7 @@ func (db *DB) Moderate(ctx context.Context, id, action, reason string) (*Listing
 	if utf8.RuneCountInString(reason) > 2000 {
 		return nil, Invalid([]FieldError{{Field: "reason", Key: "too_long", Params: map[string]any{"Max": 2000}}})
 	}
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		row, err := lockListing(ctx, tx, t.ID, id, true)
-		if err != nil {
-			return err
-		}
-		cur, err := row.listing(db.now(), true)
-		if err != nil {
-			return err
-		}
+	return db.changeListing(ctx, id, true, func(tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, row *listingRow, cur *Listing) error {
 		revisionPending := cur.Revision != nil && cur.Revision.Status == "pending"
 		exec := func(q string, args ...any) error {
 			_, err := tx.ExecContext(ctx, q, append([]any{id}, args...)...)
@@ -154,10 +124,6 @@ func (db *DB) Moderate(ctx context.Context, id, action, reason string) (*Listing
 		}
 		return errIllegal(action, row.Status)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return db.FindListing(ctx, id)
 }
 
 // ArchiveListing takes a listing out for good: its owner or an admin.
