@@ -66,8 +66,15 @@ func (s *Server) tenantRoutes(r fiber.Router) {
 	api.Get("/search/key", t, s.searchKey)
 
 	api.Get("/stats", s.stats)
-	// data routes (import, export, freshness, personal data) go here
-	// page routes (the web UI) go here
+	api.Get("/export.csv", pm(tenants.PermPublic, s.export(store.ExportCSV)))
+	api.Get("/export.json", pm(tenants.PermPublic, s.export(store.ExportJSON)))
+	api.Get("/export.xlsx", pm(tenants.PermPublic, s.export(store.ExportXLSX)))
+	api.Post("/admin/import", t, pm(tenants.PermAdmin, s.importListings))
+	api.Get("/admin/stale", t, pm(tenants.PermModerate, s.staleListings))
+	api.Post("/listings/:id/confirm", t, pm(tenants.PermListingsOwn, s.confirmListing))
+	api.Get("/me/data", pm(tenants.PermSignedIn, s.myData))
+	api.Delete("/me", pm(tenants.PermSignedIn, s.deleteMe))
+	s.pageRoutes(r)
 }
 
 // tenantOnly refuses a tenant route on the national hub.

@@ -40,6 +40,7 @@ type Server struct {
 	tr       *Translator
 	log      *slog.Logger
 	metrics  *metrics
+	ui       *ui
 }
 
 // Deps are the Server's collaborators.
@@ -65,11 +66,16 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
+	pages, err := newUI(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	s := &Server{cfg: cfg, db: d.DB, search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, log: d.Log,
-		metrics: newMetrics(reg, d.DB, d.Search)}
+		metrics: newMetrics(reg, d.DB, d.Search), ui: pages}
 	app := fiber.New(fiber.Config{
 		AppName:                 "katalogpes",
 		ErrorHandler:            s.errorHandler,
+		Views:                   pages.views,
 		BodyLimit:               64 << 20, // imports and logos; JSON routes allow 1 MiB
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            60 * time.Second,

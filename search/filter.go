@@ -150,6 +150,13 @@ func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 	return reqs, counted
 }
 
+// MultiSearch is the request Search sends Meilisearch for q: the load
+// benchmark sends the very same one straight to Meilisearch, its limit.
+func (s *Service) MultiSearch(q Query) *meilisearch.MultiSearchRequest {
+	reqs, _ := s.requests(q.normalized())
+	return &meilisearch.MultiSearchRequest{Queries: reqs}
+}
+
 func sortFor(q Query) []string {
 	switch q.Sort {
 	case "name":

@@ -13,9 +13,12 @@ import (
 )
 
 // Worker pacing: a short idle poll keeps approval-to-searchable well under
-// a second even without Notify; failures back off exponentially.
+// a second even without Notify; failures back off exponentially. Each
+// Meilisearch task costs a lot whatever its size (measured on 2 cores:
+// 20,000 documents in batches of 500 took 30 s, in batches of 2,000 9 s,
+// of 5,000 no less), so a backlog is drained in large batches.
 const (
-	batchSize    = 500
+	batchSize    = 2000
 	pollInterval = 100 * time.Millisecond
 	minBackoff   = time.Second
 	maxBackoff   = 30 * time.Second

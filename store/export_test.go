@@ -22,3 +22,10 @@ func (db *DB) ActsAsSuperuser(ctx context.Context) (bool, error) {
 	err := db.db.GetContext(ctx, &bypass, `SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user`)
 	return bypass, err
 }
+
+// ImportRowByRow makes imports write each row in its own transaction, the
+// way a chunk the database refused is written, until restore is called.
+func ImportRowByRow() (restore func()) {
+	importRowByRow = true
+	return func() { importRowByRow = false }
+}

@@ -66,9 +66,10 @@ const (
 // A row whose NIP names a listing of the tenant updates it, as does one
 // whose KRS does where the row or the listing has no NIP; any other row
 // inserts one; a NIP or KRS an earlier row of the file had is an error.
-// Rows are validated exactly as the API validates a listing and each is its
-// own transaction, so a bad row is reported and skipped and never stops the
-// good ones. Only the columns present in the file, and non-empty in a row,
+// Rows are validated exactly as the API validates a listing and written
+// in chunks, many rows to a transaction (see importChunk); a bad row is
+// reported and skipped whole, never half-written, and never stops the good
+// ones. Only the columns present in the file, and non-empty in a row,
 // change an existing listing. Rows are read one at a time; progress, if not
 // nil, hears the count every 1,000 rows.
 func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress func(rows int)) (*ImportResult, error) {
@@ -106,6 +107,10 @@ func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress f
 	if err != nil {
 		return nil, err
 	}
+	book, err := db.loadImportBook(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
 	res := &ImportResult{Errors: []ImportError{}}
 	report := func(row int, fields []FieldError) {
 		for _, f := range fields {
@@ -117,6 +122,31 @@ func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress f
 			}
 			res.Errors = append(res.Errors, ImportError{Row: row, Field: f.Field, Key: f.Key, Params: f.Params})
 		}
+	}
+	// Rows wait in a chunk written in one transaction (see importChunk);
+	// malformed lines wait with them so the report keeps the file's order.
+	chunk := make([]importItem, 0, importChunkSize)
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		outcomes, fields, err := db.importChunk(ctx, t, p, chunk, book)
+		if err != nil {
+			return fmt.Errorf("import rows %d–%d: %w", chunk[0].row, chunk[len(chunk)-1].row, err)
+		}
+		for i, it := range chunk {
+			switch outcomes[i] {
+			case rowInserted:
+				res.Imported++
+			case rowUpdated:
+				res.Updated++
+			default:
+				res.Skipped++
+				report(it.row, fields[i])
+			}
+		}
+		chunk = chunk[:0]
+		return nil
 	}
 	seen := map[string]int{} // "nip:…" and "krs:…" → the row that had it first
 	rows := 0
@@ -132,10 +162,9 @@ func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress f
 		var pe *csv.ParseError
 		switch {
 		case errors.As(err, &pe):
-			res.Skipped++
-			report(rowNo, []FieldError{{Key: "csv.malformed", Params: map[string]any{"Line": pe.Line}}})
+			chunk = append(chunk, importItem{row: rowNo, fields: []FieldError{{Key: "csv.malformed", Params: map[string]any{"Line": pe.Line}}}})
 		case err != nil:
-			return res, fmt.Errorf("import row %d: %w", rowNo, err)
+			return res, errors.Join(flush(), fmt.Errorf("import row %d: %w", rowNo, err))
 		default:
 			in := decodeRow(rec, cols, cats, format == ImportXLSX)
 			if in.empty {
@@ -143,23 +172,20 @@ func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress f
 			}
 			in.row = rowNo
 			in.checkRepeats(seen)
-			outcome, fields, err := db.importRow(ctx, t, p, in)
-			if err != nil {
-				return res, fmt.Errorf("import row %d: %w", rowNo, err)
-			}
-			switch outcome {
-			case rowInserted:
-				res.Imported++
-			case rowUpdated:
-				res.Updated++
-			default:
-				res.Skipped++
-				report(rowNo, fields)
+			chunk = append(chunk, importItem{row: rowNo, in: in})
+		}
+		rows++
+		if len(chunk) == importChunkSize || progress != nil && rows%importProgressEvery == 0 {
+			if err := flush(); err != nil {
+				return res, err
 			}
 		}
-		if rows++; progress != nil && rows%importProgressEvery == 0 {
+		if progress != nil && rows%importProgressEvery == 0 {
 			progress(rows)
 		}
+	}
+	if err := flush(); err != nil {
+		return res, err
 	}
 	return res, nil
 }

@@ -366,9 +366,45 @@ func dedupe(list []string) []string {
 // the tenant's voivodeship (and is stored as the gmina proper), service-area
 // codes exist, categories are the tenant's.
 func (db *DB) validateInTenant(ctx context.Context, d *ListingData, tenantTERYT, tenantID string) ([]FieldError, error) {
+	return validatePlaces(ctx, d, tenantTERYT, tenantID, dbPlaces{db})
+}
+
+// places answers what validatePlaces asks of the TERYT register and the
+// tenant's categories: the database for one listing, memory for an import.
+type places interface {
+	gmina(ctx context.Context, code string) (Gmina, error) // ENotFound when unknown
+	unknownCodes(ctx context.Context, codes []string) ([]string, error)
+	categoryCodes(ctx context.Context, tenantID string) (map[string]bool, error)
+}
+
+type dbPlaces struct{ db *DB }
+
+func (p dbPlaces) gmina(ctx context.Context, code string) (Gmina, error) {
+	return p.db.FindGmina(ctx, code)
+}
+
+func (p dbPlaces) unknownCodes(ctx context.Context, codes []string) ([]string, error) {
+	var unknown []string
+	err := p.db.db.SelectContext(ctx, &unknown, `
+		SELECT c FROM unnest($1::text[]) AS c
+		WHERE NOT EXISTS (SELECT 1 FROM teryt_voivodeships WHERE code = c)
+		  AND NOT EXISTS (SELECT 1 FROM teryt_powiats WHERE code = c)
+		  AND NOT EXISTS (SELECT 1 FROM teryt_gminas WHERE code = c)
+		  AND NOT EXISTS (SELECT 1 FROM teryt_gmina_parts WHERE code = c)`, pqStrings(codes))
+	if err != nil {
+		return nil, fmt.Errorf("check service area: %w", err)
+	}
+	return unknown, nil
+}
+
+func (p dbPlaces) categoryCodes(ctx context.Context, tenantID string) (map[string]bool, error) {
+	return p.db.categoryCodes(ctx, tenantID)
+}
+
+func validatePlaces(ctx context.Context, d *ListingData, tenantTERYT, tenantID string, pl places) ([]FieldError, error) {
 	v := &validator{}
 	if d.Address.GminaTERYT != "" {
-		g, err := db.FindGmina(ctx, d.Address.GminaTERYT)
+		g, err := pl.gmina(ctx, d.Address.GminaTERYT)
 		switch {
 		case ErrorCode(err) == ENotFound:
 			v.add("address.gmina_teryt", "teryt.unknown")
@@ -384,15 +420,9 @@ func (db *DB) validateInTenant(ctx context.Context, d *ListingData, tenantTERYT,
 		}
 	}
 	if len(d.ServiceArea.TERYT) > 0 {
-		var unknown []string
-		err := db.db.SelectContext(ctx, &unknown, `
-			SELECT c FROM unnest($1::text[]) AS c
-			WHERE NOT EXISTS (SELECT 1 FROM teryt_voivodeships WHERE code = c)
-			  AND NOT EXISTS (SELECT 1 FROM teryt_powiats WHERE code = c)
-			  AND NOT EXISTS (SELECT 1 FROM teryt_gminas WHERE code = c)
-			  AND NOT EXISTS (SELECT 1 FROM teryt_gmina_parts WHERE code = c)`, pqStrings(d.ServiceArea.TERYT))
+		unknown, err := pl.unknownCodes(ctx, d.ServiceArea.TERYT)
 		if err != nil {
-			return nil, fmt.Errorf("check service area: %w", err)
+			return nil, err
 		}
 		for _, c := range unknown {
 			for i, s := range d.ServiceArea.TERYT {
@@ -403,13 +433,7 @@ func (db *DB) validateInTenant(ctx context.Context, d *ListingData, tenantTERYT,
 		}
 	}
 	if len(d.Categories) > 0 || len(d.Offers) > 0 {
-		codes := append([]string{}, d.Categories...)
-		for _, o := range d.Offers {
-			if o.Category != "" {
-				codes = append(codes, o.Category)
-			}
-		}
-		known, err := db.categoryCodes(ctx, tenantID)
+		known, err := pl.categoryCodes(ctx, tenantID)
 		if err != nil {
 			return nil, err
 		}

@@ -24,6 +24,7 @@ var commands = []command{
 	{"user", "user add --tenant SLUG --role moderator|admin --email E (password on stdin)", runUser},
 	{"seed", "seed --demo: load the demo catalog", runSeed},
 	{"reindex", "rebuild the search index from the database and swap it in", runReindex},
+	{"import", "import --tenant SLUG [--as EMAIL_OF_ADMIN] FILE: import a register (CSV or XLSX)", runImport},
 }
 
 func usage() {

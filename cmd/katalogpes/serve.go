@@ -95,6 +95,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 		defer wg.Done()
 		runMailer(tenants.WithAllTenants(workers), d.db, cfg, log)
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		runReminders(workers, d.db, cfg, log)
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.HTTPAddr) }()

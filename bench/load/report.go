@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func getJSON(ctx context.Context, client *http.Client, url string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %.300s", url, resp.StatusCode, b)
+	}
+	return json.Unmarshal(b, v)
+}
+
+func copyBody(w io.Writer, resp *http.Response) (int64, error) {
+	defer resp.Body.Close()
+	return io.Copy(w, resp.Body)
+}
+
+// row is a measured kind and, for a limit, the kind it bounds.
+type row struct {
+	res    *result
+	limits string
+}
+
+// report gathers the run's figures and prints them as Markdown.
+type report struct {
+	cfg                        config
+	started                    time.Time
+	imported, importSkipped    int
+	importTook, searchableTook time.Duration
+	enriched                   int
+	enrichTook                 time.Duration
+	rows                       []row
+	approvals                  *approvalResult
+	rss                        int64
+	inprocess, profileHTML     bool
+	serverWarnings             int
+	meiliVersion, goVersion    string
+}
+
+func (r *report) add(res *result, limits string) {
+	r.rows = append(r.rows, row{res, limits})
+	for _, s := range res.samples {
+		logf("%s: error: %s", res.name, s)
+	}
+	logf("%s: %d requests, %.0f/s, p50 %s p95 %s p99 %s, %d errors", res.name, res.n, res.rps(),
+		ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)), res.errs)
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64)
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// limitOf finds the measured limit of a kind.
+func (r *report) limitOf(name string) *result {
+	for _, x := range r.rows {
+		if x.limits == name {
+			return x.res
+		}
+	}
+	return nil
+}
+
+func (r *report) byName(name string) *result {
+	for _, x := range r.rows {
+		if x.limits == "" && x.res.name == name {
+			return x.res
+		}
+	}
+	return nil
+}
+
+func memTotal() string {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return fmt.Sprintf("%.1f GiB", kb/(1<<20))
+		}
+	}
+	return "?"
+}
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	where := "a child process, `katalogpes serve`"
+	if r.inprocess {
+		where = "in the load generator's process (-inprocess)"
+	}
+	p("### Katalog PES under load: %s listings, %d clients, %s per kind", thousands(r.cfg.n), r.cfg.c, r.cfg.d)
+	p("")
+	p("Run %s; machine: %d cores, %s memory; %s; Meilisearch %s; the server ran as %s.",
+		r.started.UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), memTotal(), r.goVersion, r.meiliVersion, where)
+	if r.cfg.command != "" {
+		p("Command: `%s`", r.cfg.command)
+	}
+	p("")
+	p("| loading | figure |")
+	p("|---|---|")
+	p("| import (validated, written, queued) | %s rows in %.1f s = **%s rows/s** (%d skipped) |", thousands(r.imported),
+		r.importTook.Seconds(), thousands(int(float64(r.imported)/r.importTook.Seconds())), r.importSkipped)
+	p("| import → searchable (from the import's start) | **%.1f s** |", r.searchableTook.Seconds())
+	p("| %s listings changed in bulk (offers, areas, certificates) → searchable | %.1f s |", thousands(r.enriched), r.enrichTook.Seconds())
+	p("")
+	p("| kind (closed loop, %d clients, %s) | requests | req/s | p50 ms | p95 ms | p99 ms | errors | vs its limit: p95 · req/s |", r.cfg.c, r.cfg.d)
+	p("|---|---:|---:|---:|---:|---:|---:|---|")
+	line := func(res *result, ratio string) {
+		p("| %s | %s | %.0f | %s | %s | %s | %d | %s |", res.name, thousands(res.n), res.rps(), ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)), res.errs, ratio)
+	}
+	// Each kind, then the limit measured for it.
+	for _, x := range r.rows {
+		if x.limits != "" {
+			continue
+		}
+		ratio := ""
+		l := r.limitOf(x.res.name)
+		if l != nil && l.pct(95) > 0 && l.rps() > 0 {
+			ratio = fmt.Sprintf("%.2f× · %.0f%%", float64(x.res.pct(95))/float64(l.pct(95)), 100*x.res.rps()/l.rps())
+		}
+		line(x.res, ratio)
+		if l != nil {
+			line(l, "")
+		}
+	}
+	p("")
+	a := r.approvals
+	p("| other | figure |")
+	p("|---|---|")
+	if a != nil {
+		p("| approval → searchable, %d approvals during the search load | p50 %s ms, p95 **%s ms**, max %s ms, %d failed |",
+			len(a.lat)+a.fails, ms(a.pct(50)), ms(a.pct(95)), ms(a.pct(100)), a.fails)
+	}
+	rssHow := "VmHWM of the child process"
+	if r.inprocess {
+		rssHow = "VmHWM of the whole process, load generator included"
+	}
+	p("| server peak RSS | **%.0f MB** (%s) |", float64(r.rss)/(1<<20), rssHow)
+	p("")
+	p("| target (100,000 listings, 32 clients) | this run | met |")
+	p("|---|---|---|")
+	worst, errs := 0.0, 0
+	for _, name := range []string{"search: words", "search: facet filters", "search: near (geo)", "search: national"} {
+		res, l := r.byName(name), r.limitOf(name)
+		if res == nil || l == nil || l.pct(95) == 0 {
+			continue
+		}
+		worst = max(worst, float64(res.pct(95))/float64(l.pct(95)))
+		errs += res.errs
+	}
+	scale := ""
+	if r.cfg.n != 100000 || r.cfg.c != 32 {
+		scale = fmt.Sprintf(" (at %s listings, %d clients)", thousands(r.cfg.n), r.cfg.c)
+	}
+	p("| search API p95 ≤ 1.3 × Meilisearch direct | worst %.2f×%s | %s |", worst, scale, yes(worst > 0 && worst <= 1.3))
+	p("| search: 0 errors | %d | %s |", errs, yes(errs == 0))
+	if pr, l := r.byName(r.rows[len(r.rows)-1].limits), r.rows[len(r.rows)-1].res; pr != nil && l.rps() > 0 {
+		share := pr.rps() / l.rps()
+		p("| profile page throughput ≥ 50%% of a bare Fiber page | %.0f%%%s | %s |", 100*share, map[bool]string{true: "", false: " (JSON: no HTML page yet)"}[r.profileHTML], yes(share >= 0.5))
+	}
+	if a != nil {
+		p("| approval → searchable p95 ≤ 1 s under load | %s ms | %s |", ms(a.pct(95)), yes(a.fails == 0 && a.pct(95) <= time.Second))
+	}
+	perK := r.searchableTook.Seconds() * 100000 / float64(max(r.imported, 1))
+	p("| import of 100,000 rows (validated, written, indexed) ≤ 60 s | %.1f s for %s rows (%.0f s per 100,000 at this rate) | %s |",
+		r.searchableTook.Seconds(), thousands(r.imported), perK, yes(perK <= 60))
+	p("| server peak RSS ≤ 150 MB | %.0f MB | %s |", float64(r.rss)/(1<<20), yes(r.rss <= 150<<20))
+	return b.String()
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}

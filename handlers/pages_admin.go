@@ -1,0 +1,242 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"image"
+	_ "image/jpeg" // logo uploads
+	_ "image/png"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// maxLogo is the largest logo a region may upload.
+const maxLogo = 1 << 20
+
+type brandingPage struct {
+	Page
+	Saved bool
+}
+
+func (s *Server) brandingForm(c *fiber.Ctx, v url.Values) *brandingPage {
+	p := &brandingPage{Page: s.newPage(c, "ui.branding.title")}
+	p.Section = "admin"
+	if v == nil {
+		b := p.Tenant.Branding
+		v = url.Values{"tagline": {b.Tagline}, "primary_color": {b.PrimaryColor}, "accent_color": {b.AccentColor}}
+	}
+	for _, k := range []string{"primary_color", "accent_color"} {
+		if v.Get(k) == "" {
+			v.Set(k, map[string]string{"primary_color": "#0b4f8a", "accent_color": "#f2b705"}[k])
+		}
+	}
+	p.Form = newForm(v)
+	return p
+}
+
+func (s *Server) brandingPage(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, "branding", s.brandingForm(c, nil))
+}
+
+// brandingSubmit saves a region's tagline, colours and logo. The primary
+// colour carries white text, so it must keep a contrast of 4.5:1.
+func (s *Server) brandingSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	t, _ := tenants.FromContext(ctx)
+	v := formValues(c)
+	p := s.brandingForm(c, v)
+	b := t.Branding
+	b.Tagline = strings.TrimSpace(v.Get("tagline"))
+	if utf8.RuneCountInString(b.Tagline) > 200 {
+		p.Form.add(&p.Page, "tagline", s.tr.T(p.Lang, "too_long", map[string]any{"Max": 200}))
+	}
+	for _, k := range []string{"primary_color", "accent_color"} {
+		col := strings.ToLower(strings.TrimSpace(v.Get(k)))
+		switch {
+		case !hexColor.MatchString(col):
+			p.Form.add(&p.Page, k, p.T("ui.err.colour"))
+		case k == "primary_color" && contrast(col, "#ffffff") < 4.5:
+			p.Form.add(&p.Page, k, p.Tf("ui.err.contrast", "Ratio", strings.Replace(fmt.Sprintf("%.1f", contrast(col, "#ffffff")), ".", decimalSep(p.Lang), 1)))
+		case k == "primary_color":
+			b.PrimaryColor = col
+		default:
+			b.AccentColor = col
+		}
+	}
+	if v.Get("remove_logo") == "1" {
+		b.LogoURL = ""
+	}
+	if fh, err := c.FormFile("logo"); err == nil && fh.Size > 0 {
+		logo, key := readLogo(fh.Open, fh.Size)
+		if key != "" {
+			p.Form.add(&p.Page, "logo", p.T(key))
+		} else {
+			b.LogoURL = logo
+		}
+	}
+	if len(p.Form.Errors) > 0 {
+		return s.render(c, fiber.StatusUnprocessableEntity, "branding", p)
+	}
+	if err := s.db.UpdateTenant(ctx, store.TenantUpdate{Branding: &b}); err != nil {
+		return err
+	}
+	if err := s.ReloadTenants(ctx); err != nil {
+		return err
+	}
+	return c.Redirect(basePath(c)+"/admin/wyglad?msg=branding_saved", fiber.StatusSeeOther)
+}
+
+// readLogo checks an upload is a PNG or JPEG image under 1 MB and returns
+// it as a data: URL, or the key of what is wrong.
+func readLogo[F io.ReadCloser](open func() (F, error), size int64) (string, string) {
+	if size > maxLogo {
+		return "", "ui.err.logo_size"
+	}
+	f, err := open()
+	if err != nil {
+		return "", "ui.err.logo_type"
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxLogo+1))
+	if err != nil || len(raw) > maxLogo {
+		return "", "ui.err.logo_size"
+	}
+	ct := http.DetectContentType(raw)
+	if ct != "image/png" && ct != "image/jpeg" {
+		return "", "ui.err.logo_type"
+	}
+	if _, format, err := image.DecodeConfig(bytes.NewReader(raw)); err != nil || (format != "png" && format != "jpeg") {
+		return "", "ui.err.logo_type"
+	}
+	return "data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(raw), ""
+}
+
+func decimalSep(lang string) string {
+	if lang == "en" {
+		return "."
+	}
+	return ","
+}
+
+// luminance is a colour's relative luminance (WCAG 2.1).
+func luminance(hex string) float64 {
+	ch := func(i int) float64 {
+		n, _ := strconv.ParseUint(hex[i:i+2], 16, 8)
+		c := float64(n) / 255
+		if c <= 0.03928 {
+			return c / 12.92
+		}
+		return math.Pow((c+0.055)/1.055, 2.4)
+	}
+	return 0.2126*ch(1) + 0.7152*ch(3) + 0.0722*ch(5)
+}
+
+// contrast is the WCAG contrast ratio of two #rrggbb colours.
+func contrast(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+// darken makes a colour a fifth darker, for hover states.
+func darken(hex string) string {
+	out := "#"
+	for i := 1; i < 7; i += 2 {
+		n, _ := strconv.ParseUint(hex[i:i+2], 16, 8)
+		out += fmt.Sprintf("%02x", int(float64(n)*0.8))
+	}
+	return out
+}
+
+type synonymsPage struct {
+	Page
+}
+
+// synonymsText writes synonyms one rule a line: "word: other, another".
+func synonymsText(m map[string][]string) string {
+	words := make([]string, 0, len(m))
+	for w := range m {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	var b strings.Builder
+	for _, w := range words {
+		b.WriteString(w + ": " + strings.Join(m[w], ", ") + "\n")
+	}
+	return b.String()
+}
+
+// parseSynonyms reads the lines back; it reports the first bad line.
+func parseSynonyms(text string) (map[string][]string, int) {
+	out := map[string][]string{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		word, rest, ok := strings.Cut(line, ":")
+		word = strings.ToLower(strings.TrimSpace(word))
+		var alts []string
+		for _, a := range strings.Split(rest, ",") {
+			if a = strings.ToLower(strings.TrimSpace(a)); a != "" && a != word {
+				alts = append(alts, a)
+			}
+		}
+		if !ok || word == "" || len(alts) == 0 || utf8.RuneCountInString(line) > 500 {
+			return nil, i + 1
+		}
+		out[word] = append(out[word], alts...)
+	}
+	return out, 0
+}
+
+func (s *Server) synonymsPage(c *fiber.Ctx) error {
+	p := &synonymsPage{Page: s.newPage(c, "ui.synonyms.title")}
+	p.Section = "admin"
+	p.Form = newForm(url.Values{"synonyms": {synonymsText(p.Tenant.Settings.Synonyms)}})
+	return s.render(c, fiber.StatusOK, "synonyms", p)
+}
+
+// synonymsSubmit saves a region's synonyms and hands them to the search
+// index (one index serves every region, so its synonyms are everyone's).
+func (s *Server) synonymsSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	t, _ := tenants.FromContext(ctx)
+	v := formValues(c)
+	p := &synonymsPage{Page: s.newPage(c, "ui.synonyms.title")}
+	p.Section = "admin"
+	p.Form = newForm(v)
+	syn, bad := parseSynonyms(v.Get("synonyms"))
+	if bad > 0 || len(syn) > 1000 {
+		p.Form.add(&p.Page, "synonyms", p.Tf("ui.err.synonym_line", "Line", bad))
+		return s.render(c, fiber.StatusUnprocessableEntity, "synonyms", p)
+	}
+	settings := t.Settings
+	settings.Synonyms = syn
+	if err := s.db.UpdateTenant(ctx, store.TenantUpdate{Settings: &settings}); err != nil {
+		return err
+	}
+	if err := s.ReloadTenants(ctx); err != nil {
+		return err
+	}
+	msg := "synonyms_saved"
+	if err := s.search.EnsureSettings(ctx); err != nil {
+		s.log.Warn("apply synonyms to the search index", "request_id", requestID(c), "err", err)
+		msg = "synonyms_later"
+	}
+	return c.Redirect(basePath(c)+"/admin/synonimy?msg="+msg, fiber.StatusSeeOther)
+}

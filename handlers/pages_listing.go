@@ -1,0 +1,350 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+type myListingsPage struct {
+	Page
+	Listings []*store.Listing
+}
+
+func (s *Server) myListingsPage(c *fiber.Ctx) error {
+	list, err := s.db.MyListings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	p := &myListingsPage{Page: s.newPage(c, "ui.mine.title"), Listings: list}
+	p.Section = "mine"
+	return s.render(c, fiber.StatusOK, "mine", p)
+}
+
+// CanSubmit says whether a listing (or its revision) can go to review.
+func (p *myListingsPage) CanSubmit(l *store.Listing) bool { return canSubmit(l) }
+
+func canSubmit(l *store.Listing) bool {
+	switch l.Status {
+	case store.StatusDraft, store.StatusChangesRequested, store.StatusRejected:
+		return true
+	case store.StatusPublished:
+		return l.Revision != nil && l.Revision.Status != store.StatusPending
+	}
+	return false
+}
+
+// listingFormPage is the listing form, new or edited.
+type listingFormPage struct {
+	Page
+	L         *store.Listing
+	Action    string
+	OfferRows []int
+	CertRows  []int
+	// Revision says the listing is public: saved changes wait for review.
+	Revision bool
+	// GminaHint explains an empty gmina list.
+	NoPowiat bool
+}
+
+func rowsOf(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// listingForm prepares the form's choices: codes with their names, the
+// region's categories, and the gmina picker (powiat, then its gminas).
+func (s *Server) listingForm(c *fiber.Ctx, l *store.Listing, v url.Values, offerRows, certRows int) (*listingFormPage, error) {
+	ctx := c.UserContext()
+	t, _ := tenants.FromContext(ctx)
+	title := "ui.form.new_title"
+	if l != nil {
+		title = "ui.form.edit_title"
+	}
+	p := &listingFormPage{Page: s.newPage(c, title), L: l, Action: basePath(c) + "/moje/nowy"}
+	p.Section = "mine"
+	if l != nil {
+		p.Action = basePath(c) + "/moje/" + l.ID
+		p.Revision = l.Status == store.StatusPublished
+	}
+	p.Form = newForm(v)
+	if v.Get("powiat") == "" && len(v.Get("address.gmina_teryt")) >= 4 {
+		v.Set("powiat", v.Get("address.gmina_teryt")[:4])
+	}
+	codes := func(group string, list []string) []Option {
+		var out []Option
+		for _, code := range list {
+			out = append(out, Option{Value: code, Label: p.Label(group, code)})
+		}
+		return out
+	}
+	p.Options = map[string][]Option{
+		"legal_form":               codes("legal_form", store.LegalForms),
+		"kinds":                    codes("kind", store.Kinds),
+		"employment.target_groups": codes("target_group", store.TargetGroups),
+		"certificates.kind":        codes("certificate", store.CertificateKinds),
+		"service_area.scope":       codes("scope", store.ServiceAreaScopes),
+		"offers.kind":              codes("offer_kind", store.OfferKinds),
+	}
+	cats, err := s.db.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, cat := range cats {
+		p.Options["categories"] = append(p.Options["categories"], Option{Value: cat.Code, Label: categoryName(p.Lang, cat)})
+	}
+	p.Options["offers.category"] = p.Options["categories"]
+	powiats, err := s.db.PowiatsOf(ctx, t.TERYT)
+	if err != nil {
+		return nil, err
+	}
+	for _, pw := range powiats {
+		p.Options["powiat"] = append(p.Options["powiat"], Option{Value: pw.Code, Label: pw.Name})
+	}
+	sortedOptions(p.Options["powiat"])
+	if pw := v.Get("powiat"); pw != "" {
+		gminas, err := s.db.GminasOfPowiat(ctx, pw)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range gminas {
+			p.Options["address.gmina_teryt"] = append(p.Options["address.gmina_teryt"], Option{Value: g.Code, Label: g.Name + " (" + g.KindName + ")"})
+		}
+	}
+	p.NoPowiat = len(p.Options["address.gmina_teryt"]) == 0
+	p.OfferRows = rowsOf(max(offerRows, 1))
+	p.CertRows = rowsOf(max(certRows, 1))
+	return p, nil
+}
+
+// formRows is how many rows to draw: what is filled in, plus an empty one.
+func formRows(v url.Values, prefix string, limit int) int {
+	filled := 0
+	for k, vs := range v {
+		if len(vs) > 0 && vs[0] != "" && len(k) > len(prefix) && k[:len(prefix)+1] == prefix+"[" {
+			if i := rowOf(k); i+1 > filled {
+				filled = i + 1
+			}
+		}
+	}
+	return min(filled+1, limit)
+}
+
+func (s *Server) newListingPage(c *fiber.Ctx) error {
+	p, err := s.listingForm(c, nil, url.Values{}, 1, 1)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "listing_form", p)
+}
+
+// editable is the version an edit starts from: a pending revision if
+// there is one, else the listing itself.
+func editable(l *store.Listing) store.ListingData {
+	if l.Revision != nil {
+		return l.Revision.Data
+	}
+	return l.ListingData
+}
+
+func (s *Server) editListingPage(c *fiber.Ctx) error {
+	l, err := s.db.FindListing(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !s.mayEdit(c, l) {
+		return store.Errorf(store.EForbidden, "listing.not_owner")
+	}
+	v := listingValues(editable(l))
+	p, err := s.listingForm(c, l, v, formRows(v, "offers", maxOfferRows), formRows(v, "certificates", maxCertRows))
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "listing_form", p)
+}
+
+// mayEdit: the owner, or the region's staff.
+func (s *Server) mayEdit(c *fiber.Ctx, l *store.Listing) bool {
+	p := tenants.PrincipalFrom(c.UserContext())
+	return p.Role.IsStaff() || p.AccountID == l.OwnerID
+}
+
+// listingFormSubmit saves the form, or redraws it: to show a powiat's
+// gminas, to add a row, or with the errors next to their fields.
+func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	v := formValues(c)
+	action := v.Get("action")
+	v.Del("action")
+	id := utils.CopyString(c.Params("id"))
+	var l *store.Listing
+	base := store.ListingData{}
+	if id != "" {
+		var err error
+		if l, err = s.db.FindListing(ctx, id); err != nil {
+			return err
+		}
+		if !s.mayEdit(c, l) {
+			return store.Errorf(store.EForbidden, "listing.not_owner")
+		}
+		base = editable(l)
+	}
+	offerRows := max(rowsIn(v, "offers", maxOfferRows), 1)
+	certRows := max(rowsIn(v, "certificates", maxCertRows), 1)
+	switch action {
+	case "pick", "add_offer", "add_cert":
+		if action == "add_offer" {
+			offerRows = min(offerRows+1, maxOfferRows)
+		}
+		if action == "add_cert" {
+			certRows = min(certRows+1, maxCertRows)
+		}
+		p, err := s.listingForm(c, l, v, offerRows, certRows)
+		if err != nil {
+			return err
+		}
+		return s.render(c, fiber.StatusOK, "listing_form", p)
+	}
+
+	pl := parseListing(v, base)
+	redraw := func(err error, status int) error {
+		p, ferr := s.listingForm(c, l, v, offerRows, certRows)
+		if ferr != nil {
+			return ferr
+		}
+		if err != nil && !s.addError(&p.Page, err, pl.screenField) {
+			return err
+		}
+		return s.render(c, status, "listing_form", p)
+	}
+	if len(pl.Errs) > 0 {
+		return redraw(store.Invalid(pl.Errs), fiber.StatusUnprocessableEntity)
+	}
+	var saved *store.Listing
+	var err error
+	if l == nil {
+		saved, err = s.db.CreateListing(ctx, pl.Data)
+	} else {
+		var patch []byte
+		if patch, err = mergePatch(base, pl.Data); err == nil {
+			saved, err = s.db.UpdateListing(ctx, id, patch)
+		}
+	}
+	if err != nil {
+		return redraw(err, statusOf[store.ErrorCode(err)])
+	}
+	l = saved
+	msg := "saved"
+	if action == "submit" && canSubmit(l) {
+		if _, err := s.db.SubmitListing(ctx, l.ID); err != nil {
+			// Saved, but not complete enough for review: say what is missing.
+			p, ferr := s.listingForm(c, l, v, offerRows, certRows)
+			if ferr != nil {
+				return ferr
+			}
+			if !s.addError(&p.Page, err, pl.screenField) {
+				return err
+			}
+			p.Form.Notes = append([]string{p.T("ui.form.saved_not_sent")}, p.Form.Notes...)
+			return s.render(c, fiber.StatusUnprocessableEntity, "listing_form", p)
+		}
+		msg = "submitted"
+	}
+	if l.Status == store.StatusPublished {
+		msg = "revision"
+	}
+	return c.Redirect(basePath(c)+"/moje?msg="+msg, fiber.StatusSeeOther)
+}
+
+// mergePatch is the JSON merge patch that turns before into after, with
+// nulls for what was cleared.
+func mergePatch(before, after store.ListingData) ([]byte, error) {
+	a, err := json.Marshal(before)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(after)
+	if err != nil {
+		return nil, err
+	}
+	patch, err := jsonpatch.CreateMergePatch(a, b)
+	if err != nil {
+		return nil, fmt.Errorf("listing patch: %w", err)
+	}
+	return patch, nil
+}
+
+// submitListingPost sends a listing to review from "my listings"; what
+// it still lacks is shown on its form.
+func (s *Server) submitListingPost(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id := utils.CopyString(c.Params("id"))
+	if _, err := s.db.SubmitListing(ctx, id); err != nil {
+		if store.ErrorCode(err) != store.EInvalid {
+			return err
+		}
+		l, ferr := s.db.FindListing(ctx, id)
+		if ferr != nil {
+			return ferr
+		}
+		v := listingValues(editable(l))
+		p, ferr := s.listingForm(c, l, v, formRows(v, "offers", maxOfferRows), formRows(v, "certificates", maxCertRows))
+		if ferr != nil {
+			return ferr
+		}
+		s.addError(&p.Page, err, nil)
+		return s.render(c, fiber.StatusUnprocessableEntity, "listing_form", p)
+	}
+	return c.Redirect(basePath(c)+"/moje?msg=submitted", fiber.StatusSeeOther)
+}
+
+type historyPage struct {
+	Page
+	L      *store.Listing
+	Events []store.Event
+}
+
+func (s *Server) historyPage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	l, err := s.db.FindListing(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	events, err := s.db.ListingHistory(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	p := &historyPage{Page: s.newPage(c, "ui.history.title"), L: l, Events: events}
+	p.Title = p.Tf("ui.history.title_of", "Name", l.Name)
+	p.Section = "mine"
+	if p.Staff() {
+		p.Section = "moderation"
+	}
+	return s.render(c, fiber.StatusOK, "history", p)
+}
+
+// FieldsOf names the fields an event changed.
+func (p *historyPage) FieldsOf(e store.Event) string {
+	out := ""
+	for i, f := range e.Fields {
+		if i > 0 {
+			out += ", "
+		}
+		out += p.fieldLabel(f)
+	}
+	return out
+}
+
+// Itoa is for templates that build ids.
+func (p *Page) Itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,283 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"katalogpes/store"
+)
+
+// The listing form's fields are named as the API's fields are, with dots
+// for nesting and [n] for rows (address.city, offers[0].title), so the
+// store's field errors land next to their controls unchanged.
+
+// Rows of the repeated parts of the form.
+const (
+	maxOfferRows = 20
+	maxCertRows  = 10
+)
+
+// listingValues is a listing as its form's values.
+func listingValues(d store.ListingData) url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("name", d.Name)
+	set("short_name", d.ShortName)
+	set("legal_form", d.LegalForm)
+	v["kinds"] = append([]string(nil), d.Kinds...)
+	set("operator", d.Operator)
+	set("krs", d.KRS)
+	set("nip", d.NIP)
+	set("regon", d.REGON)
+	set("description", d.Description)
+	v["categories"] = append([]string(nil), d.Categories...)
+	var pkd []string
+	for _, c := range d.PKD {
+		pkd = append(pkd, c.Code)
+	}
+	set("pkd", strings.Join(pkd, ", "))
+	for i, o := range d.Offers {
+		f := fmt.Sprintf("offers[%d].", i)
+		set(f+"title", o.Title)
+		set(f+"description", o.Description)
+		set(f+"kind", o.Kind)
+		set(f+"category", o.Category)
+	}
+	set("address.street", d.Address.Street)
+	set("address.postal_code", d.Address.PostalCode)
+	set("address.city", d.Address.City)
+	set("address.gmina_teryt", d.Address.GminaTERYT)
+	if len(d.Address.GminaTERYT) >= 4 {
+		set("powiat", d.Address.GminaTERYT[:4])
+	}
+	if d.Geo != nil {
+		set("geo.lat", strconv.FormatFloat(d.Geo.Lat, 'f', -1, 64))
+		set("geo.lng", strconv.FormatFloat(d.Geo.Lng, 'f', -1, 64))
+	}
+	set("service_area.scope", d.ServiceArea.Scope)
+	set("service_area.teryt", strings.Join(d.ServiceArea.TERYT, ", "))
+	if d.ServiceArea.RadiusKm != 0 {
+		set("service_area.radius_km", strconv.FormatFloat(d.ServiceArea.RadiusKm, 'f', -1, 64))
+	}
+	set("contact.email", d.Contact.Email)
+	set("contact.phone", d.Contact.Phone)
+	set("contact.website", d.Contact.Website)
+	if se := d.SocialEnterprise; se != nil {
+		set("social_enterprise.decision_no", se.DecisionNo)
+		set("social_enterprise.decision_date", se.DecisionDate)
+		set("social_enterprise.valid_until", se.ValidUntil)
+		set("social_enterprise.withdrawn_at", se.WithdrawnAt)
+	}
+	if e := d.Employment; e != nil {
+		set("employment.total", strconv.Itoa(e.Total))
+		set("employment.at_risk", strconv.Itoa(e.AtRisk))
+		set("employment.as_of", e.AsOf)
+		v["employment.target_groups"] = append([]string(nil), e.TargetGroups...)
+	}
+	for i, c := range d.Certificates {
+		f := fmt.Sprintf("certificates[%d].", i)
+		set(f+"kind", c.Kind)
+		set(f+"issuer", c.Issuer)
+		set(f+"valid_until", c.ValidUntil)
+	}
+	if d.FoundedYear != 0 {
+		set("founded_year", strconv.Itoa(d.FoundedYear))
+	}
+	return v
+}
+
+// parsedListing is a form read back: the data, the errors of what could
+// not even be read (a number that is no number), and which row on screen
+// each offer and certificate came from, since empty rows are dropped.
+type parsedListing struct {
+	Data      store.ListingData
+	Errs      []store.FieldError
+	offerRow  []int
+	certRow   []int
+	OfferRows int
+	CertRows  int
+}
+
+// screenField names the control of a store field: list items point at
+// their list, compacted rows at the row the person filled in.
+func (pl *parsedListing) screenField(field string) string {
+	for _, list := range []string{"kinds", "categories", "employment.target_groups"} {
+		if strings.HasPrefix(field, list+"[") {
+			return list
+		}
+	}
+	if strings.HasPrefix(field, "pkd") {
+		return "pkd"
+	}
+	if strings.HasPrefix(field, "service_area.teryt") {
+		return "service_area.teryt"
+	}
+	for _, r := range []struct {
+		prefix string
+		rows   []int
+	}{{"offers[", pl.offerRow}, {"certificates[", pl.certRow}} {
+		if !strings.HasPrefix(field, r.prefix) {
+			continue
+		}
+		i := rowOf(field)
+		if i >= 0 && i < len(r.rows) {
+			return fmt.Sprintf("%s%d]%s", r.prefix, r.rows[i], field[strings.IndexByte(field, ']')+1:])
+		}
+	}
+	if field == "geo" {
+		return "geo.lat"
+	}
+	return field
+}
+
+// parseListing reads the form into listing data on top of base (the
+// current version), so fields the form does not show are kept.
+func parseListing(v url.Values, base store.ListingData) *parsedListing {
+	pl := &parsedListing{Data: base}
+	d := &pl.Data
+	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	bad := func(field, key string) { pl.Errs = append(pl.Errs, store.FieldError{Field: field, Key: key}) }
+	d.Name = get("name")
+	d.ShortName = get("short_name")
+	d.LegalForm = get("legal_form")
+	d.Kinds = nonEmpty(v["kinds"])
+	d.Operator = get("operator")
+	d.KRS = get("krs")
+	d.NIP = get("nip")
+	d.REGON = get("regon")
+	d.Description = get("description")
+	d.Categories = nonEmpty(v["categories"])
+	d.PKD = nil
+	for i, code := range splitList(get("pkd")) {
+		d.PKD = append(d.PKD, store.PKD{Code: code, Version: 2025, Main: i == 0})
+	}
+
+	d.Offers = nil
+	pl.OfferRows = rowsIn(v, "offers", maxOfferRows)
+	for i := 0; i < pl.OfferRows; i++ {
+		f := fmt.Sprintf("offers[%d].", i)
+		o := store.Offer{Title: get(f + "title"), Description: get(f + "description"), Kind: get(f + "kind"), Category: get(f + "category")}
+		if o.Title == "" && o.Description == "" {
+			continue // an empty row; the kind has a default
+		}
+		d.Offers = append(d.Offers, o)
+		pl.offerRow = append(pl.offerRow, i)
+	}
+
+	d.Address = store.Address{Street: get("address.street"), PostalCode: get("address.postal_code"),
+		City: get("address.city"), GminaTERYT: get("address.gmina_teryt")}
+	d.Geo = nil
+	if lat, lng := get("geo.lat"), get("geo.lng"); lat != "" || lng != "" {
+		la, err1 := parseDecimal(lat)
+		ln, err2 := parseDecimal(lng)
+		if err1 != nil {
+			bad("geo.lat", "ui.err.number")
+		}
+		if err2 != nil {
+			bad("geo.lng", "ui.err.number")
+		}
+		if err1 == nil && err2 == nil {
+			d.Geo = &store.Geo{Lat: la, Lng: ln}
+		}
+	}
+	d.ServiceArea = store.ServiceArea{Scope: get("service_area.scope"), TERYT: splitList(get("service_area.teryt"))}
+	if r := get("service_area.radius_km"); r != "" {
+		km, err := parseDecimal(r)
+		if err != nil {
+			bad("service_area.radius_km", "ui.err.number")
+		}
+		d.ServiceArea.RadiusKm = km
+	}
+	d.Contact = store.Contact{Email: get("contact.email"), Phone: get("contact.phone"), Website: get("contact.website")}
+
+	d.SocialEnterprise = nil
+	se := store.SocialEnterprise{DecisionNo: get("social_enterprise.decision_no"), DecisionDate: get("social_enterprise.decision_date"),
+		ValidUntil: get("social_enterprise.valid_until"), WithdrawnAt: get("social_enterprise.withdrawn_at")}
+	if se != (store.SocialEnterprise{}) {
+		d.SocialEnterprise = &se
+	}
+
+	d.Employment = nil
+	total, atRisk, asOf := get("employment.total"), get("employment.at_risk"), get("employment.as_of")
+	groups := nonEmpty(v["employment.target_groups"])
+	if total != "" || atRisk != "" || asOf != "" || len(groups) > 0 {
+		e := &store.Employment{AsOf: asOf, TargetGroups: groups}
+		var err error
+		if e.Total, err = parseCount(total); err != nil {
+			bad("employment.total", "ui.err.whole_number")
+		}
+		if e.AtRisk, err = parseCount(atRisk); err != nil {
+			bad("employment.at_risk", "ui.err.whole_number")
+		}
+		d.Employment = e
+	}
+
+	d.Certificates = nil
+	pl.CertRows = rowsIn(v, "certificates", maxCertRows)
+	for i := 0; i < pl.CertRows; i++ {
+		f := fmt.Sprintf("certificates[%d].", i)
+		c := store.Certificate{Kind: get(f + "kind"), Issuer: get(f + "issuer"), ValidUntil: get(f + "valid_until")}
+		if c.Kind == "" && c.Issuer == "" && c.ValidUntil == "" {
+			continue
+		}
+		d.Certificates = append(d.Certificates, c)
+		pl.certRow = append(pl.certRow, i)
+	}
+
+	d.FoundedYear = 0
+	if y := get("founded_year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil {
+			bad("founded_year", "ui.err.whole_number")
+		}
+		d.FoundedYear = n
+	}
+	return pl
+}
+
+// rowsIn is how many rows of a repeated part the form sent: the highest
+// row number seen plus one, and never more than max.
+func rowsIn(v url.Values, prefix string, max int) int {
+	n := 0
+	for k := range v {
+		if strings.HasPrefix(k, prefix+"[") {
+			if i := rowOf(k); i >= 0 && i+1 > n {
+				n = i + 1
+			}
+		}
+	}
+	return min(n, max)
+}
+
+func nonEmpty(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// splitList reads "a, b; c" or one per line.
+func splitList(s string) []string {
+	return nonEmpty(strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == ' ' || r == '\r' }))
+}
+
+// parseDecimal takes a Polish decimal comma as well as a point.
+func parseDecimal(s string) (float64, error) {
+	return strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", "."), 64)
+}
+
+func parseCount(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return strconv.Atoi(strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\u00a0", ""))
+}

@@ -1,0 +1,220 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"katalogpes/store"
+)
+
+// diffRow is one changed field, published against pending.
+type diffRow struct {
+	Label, Before, After string
+}
+
+type queueItem struct {
+	store.QueueItem
+	Rows   []diffRow
+	Reason string
+	Error  string
+}
+
+type queuePage struct {
+	Page
+	Items []queueItem
+}
+
+// queuePage is the moderators' work: what waits, for how long, and what
+// it changes against the published version.
+func (s *Server) queuePage(c *fiber.Ctx) error {
+	return s.renderQueue(c, fiber.StatusOK, "", "", "")
+}
+
+func (s *Server) renderQueue(c *fiber.Ctx, status int, errID, errMsg, reason string) error {
+	ctx := c.UserContext()
+	items, err := s.db.ModerationQueue(ctx)
+	if err != nil {
+		return err
+	}
+	p := &queuePage{Page: s.newPage(c, "ui.queue.title")}
+	p.Section = "moderation"
+	names := s.categoryNames(ctx, p.Lang)
+	for _, it := range items {
+		for _, d := range []store.ListingData{it.Listing.ListingData, editable(it.Listing)} {
+			if code := d.Address.GminaTERYT; code != "" && names["teryt:"+code] == "" {
+				if g, err := s.db.FindGmina(ctx, code); err == nil {
+					names["teryt:"+code] = g.Name
+				}
+			}
+		}
+	}
+	for _, it := range items {
+		qi := queueItem{QueueItem: it}
+		for _, ch := range it.Changes {
+			qi.Rows = append(qi.Rows, diffRow{Label: p.fieldLabel(ch.Field),
+				Before: p.showValue(ch.Field, ch.Before, names), After: p.showValue(ch.Field, ch.After, names)})
+		}
+		if it.Listing.ID == errID {
+			qi.Error, qi.Reason = errMsg, reason
+		}
+		p.Items = append(p.Items, qi)
+	}
+	return s.render(c, status, "queue", p)
+}
+
+// moderatePost applies a decision from the queue. A decision that needs
+// a reason and has none comes back with the error at the reason.
+func (s *Server) moderatePost(c *fiber.Ctx) error {
+	id := utils.CopyString(c.Params("id"))
+	action := c.FormValue("action")
+	switch action {
+	case store.ActionApprove, store.ActionReject, store.ActionRequestChanges, store.ActionSuspend:
+	default:
+		return fiber.ErrBadRequest
+	}
+	reason := utils.CopyString(c.FormValue("reason"))
+	if _, err := s.db.Moderate(c.UserContext(), id, action, reason); err != nil {
+		var se *store.Error
+		if store.ErrorCode(err) == store.EInvalid && asStoreError(err, &se) && len(se.Fields) > 0 {
+			f := se.Fields[0]
+			return s.renderQueue(c, fiber.StatusUnprocessableEntity, id, s.tr.T(langOf(c), f.Key, f.Params), reason)
+		}
+		return err
+	}
+	s.search.Notify()
+	return c.Redirect(basePath(c)+"/moderacja?msg="+action, fiber.StatusSeeOther)
+}
+
+// showValue writes a field's JSON value for people: codes as names,
+// lists one item a line, objects as "label: value" lines.
+func (p *Page) showValue(field string, raw json.RawMessage, cats map[string]string) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return string(raw)
+	}
+	return p.valueText(field, v, cats)
+}
+
+func (p *Page) valueText(field string, v any, cats map[string]string) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		switch field {
+		case "legal_form":
+			return p.Label("legal_form", x)
+		case "kinds":
+			return p.Label("kind", x)
+		case "categories", "offers.category":
+			if n, ok := cats[x]; ok {
+				return n
+			}
+		case "employment.target_groups":
+			return p.Label("target_group", x)
+		case "certificates.kind":
+			return p.Label("certificate", x)
+		case "service_area.scope":
+			return p.Label("scope", x)
+		case "offers.kind":
+			return p.Label("offer_kind", x)
+		case "address.gmina_teryt":
+			if n, ok := cats["teryt:"+x]; ok {
+				return n + " (" + x + ")"
+			}
+		}
+		if dateRe.MatchString(x) {
+			return p.Date(x)
+		}
+		return x
+	case bool:
+		if x {
+			return p.T("ui.yes")
+		}
+		return p.T("ui.no")
+	case float64:
+		if x == float64(int(x)) {
+			return formatInt(p.Lang, int(x))
+		}
+		s := fmt.Sprintf("%g", x)
+		if p.Lang != "en" {
+			s = strings.ReplaceAll(s, ".", ",")
+		}
+		return s
+	case []any:
+		var lines []string
+		for _, item := range x {
+			if t := p.valueText(field, item, cats); t != "" {
+				lines = append(lines, strings.ReplaceAll(t, "\n", "; "))
+			}
+		}
+		if len(lines) > 0 {
+			if _, simple := x[0].(string); simple {
+				return strings.Join(lines, ", ")
+			}
+		}
+		return strings.Join(lines, "\n")
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		order := subfieldOrder[groupOf(field)]
+		rank := func(k string) int {
+			for i, o := range order {
+				if o == k {
+					return i
+				}
+			}
+			return len(order)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if rank(keys[i]) != rank(keys[j]) {
+				return rank(keys[i]) < rank(keys[j])
+			}
+			return keys[i] < keys[j]
+		})
+		var lines []string
+		for _, k := range keys {
+			sub := field + "." + k
+			if t := p.valueText(sub, x[k], cats); t != "" {
+				lines = append(lines, p.fieldLabel(sub)+": "+t)
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	return fmt.Sprint(v)
+}
+
+// subfieldOrder is the order the form shows an object's fields in.
+var subfieldOrder = map[string][]string{
+	"address":           {"street", "postal_code", "city", "gmina_teryt"},
+	"contact":           {"email", "phone", "website"},
+	"geo":               {"lat", "lng"},
+	"service_area":      {"scope", "teryt", "radius_km"},
+	"social_enterprise": {"decision_no", "decision_date", "valid_until", "withdrawn_at"},
+	"employment":        {"total", "at_risk", "as_of", "target_groups"},
+	"offers":            {"title", "description", "kind", "category"},
+	"certificates":      {"kind", "issuer", "valid_until"},
+	"pkd":               {"code", "version", "main"},
+}
+
+var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+func asStoreError(err error, target **store.Error) bool {
+	se, ok := err.(*store.Error)
+	if ok {
+		*target = se
+	}
+	return ok
+}

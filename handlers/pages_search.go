@@ -1,0 +1,270 @@
+package handlers
+
+import (
+	"net/url"
+	"sort"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"katalogpes/search"
+	"katalogpes/tenants"
+)
+
+// facetGroup is one set of checkboxes beside the results.
+type facetGroup struct {
+	Param, Legend string
+	Items         []facetItem
+	// More are the rarer values, folded away.
+	More []facetItem
+}
+
+type facetItem struct {
+	Param, Value, Label, ID string
+	Count                   int
+	Checked                 bool
+}
+
+type searchHit struct {
+	search.Hit
+	URL        string
+	Region     string
+	Categories []string
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+}
+
+type searchPage struct {
+	Page
+	Q           string
+	Res         *search.Result
+	Hits        []searchHit
+	Facets      []facetGroup
+	Regions     []facetItem
+	Sort        string
+	Sorts       []Option
+	Filtered    bool
+	SocialOn    bool
+	SocialCount int
+	ReservedOn  bool
+	Pages       []pageLink
+	Prev, Next  string
+	ClearURL    string
+	National    bool
+	Categories  []categoryLink
+}
+
+// searchPage is the results page: a GET form, so every search has a URL
+// to share; facets are checkboxes with counts; pages are links.
+func (s *Server) searchPage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	values, err := queryValues(c)
+	if err != nil {
+		return fiber.ErrBadRequest
+	}
+	p := &searchPage{Page: s.newPage(c, "ui.search.title"), Q: values.Get("q")}
+	p.Section = "search"
+	t, regional := tenants.FromContext(ctx)
+	p.National = !regional
+	status := fiber.StatusOK
+	q, err := search.ParseQuery(values)
+	if err != nil {
+		p.Form = newForm(values)
+		if !s.addError(&p.Page, err, nil) {
+			return err
+		}
+		status = fiber.StatusUnprocessableEntity
+		p.Res = &search.Result{}
+	} else {
+		q.Tenant = ""
+		if regional {
+			q.Tenant = t.Slug
+		}
+		p.Res, err = s.search.Search(ctx, q)
+		if err != nil {
+			return err
+		}
+	}
+	p.Sort = values.Get("sort")
+	for _, v := range []string{"relevance", "name", "updated"} {
+		p.Sorts = append(p.Sorts, Option{Value: v, Label: p.T("ui.sort." + v)})
+	}
+	p.SocialOn = q.SocialEnterprise
+	p.SocialCount = p.Res.Facets["social_enterprise"]["true"]
+	p.ReservedOn = q.ReservedContracts
+	names := s.categoryNames(ctx, p.Lang)
+	for _, h := range p.Res.Hits {
+		sh := searchHit{Hit: h, URL: p.Base + "/podmiot/" + h.ID}
+		if !regional {
+			sh.URL = "/r/" + h.Tenant + "/podmiot/" + h.ID
+			if rt, ok := s.registry.BySlug(h.Tenant); ok {
+				sh.Region = rt.Voivodeship
+			}
+		}
+		for _, code := range h.Categories {
+			if n, ok := names[code]; ok {
+				sh.Categories = append(sh.Categories, n)
+			}
+		}
+		p.Hits = append(p.Hits, sh)
+	}
+	p.Facets = s.facetGroups(c, &p.Page, values, p.Res.Facets, names)
+	for _, name := range []string{"legal_form", "kind", "category", "certificate", "powiat", "social_enterprise", "reserved_contracts"} {
+		if len(values[name]) > 0 {
+			p.Filtered = true
+		}
+	}
+	clear := url.Values{}
+	if p.Q != "" {
+		clear.Set("q", p.Q)
+	}
+	p.ClearURL = p.Base + "/szukaj?" + clear.Encode()
+	if !regional {
+		for slug, n := range p.Res.Facets["tenant"] {
+			rt, ok := s.registry.BySlug(slug)
+			if !ok || n == 0 {
+				continue
+			}
+			p.Regions = append(p.Regions, facetItem{Value: "/r/" + slug + "/szukaj?" + values.Encode(), Label: rt.Voivodeship, Count: n})
+		}
+		sort.Slice(p.Regions, func(i, j int) bool { return collateKey(p.Regions[i].Label) < collateKey(p.Regions[j].Label) })
+	}
+	if p.Res.Total == 0 && regional {
+		cats, err := s.db.Categories(ctx)
+		if err == nil {
+			for _, cat := range cats {
+				if cat.ParentCode == nil {
+					p.Categories = append(p.Categories, categoryLink{Code: cat.Code, Name: categoryName(p.Lang, cat)})
+				}
+			}
+		}
+	}
+	p.paginate(values)
+	return s.render(c, status, "search", p)
+}
+
+// facetGroups turns the result's facet counts into checkbox groups,
+// keeping every ticked value even when it counts nothing.
+func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets map[string]map[string]int, cats map[string]string) []facetGroup {
+	powiats := map[string]string{}
+	if len(facets["powiat"]) > 0 || len(values["powiat"]) > 0 {
+		prefixes := map[string]bool{}
+		for code := range facets["powiat"] {
+			prefixes[code[:2]] = true
+		}
+		for _, code := range values["powiat"] {
+			if len(code) == 4 {
+				prefixes[code[:2]] = true
+			}
+		}
+		for pre := range prefixes {
+			if list, err := s.db.PowiatsOf(c.UserContext(), pre); err == nil {
+				for _, pw := range list {
+					powiats[pw.Code] = pw.Name
+				}
+			}
+		}
+	}
+	label := func(param, code string) string {
+		switch param {
+		case "category":
+			if n, ok := cats[code]; ok {
+				return n
+			}
+			return code
+		case "powiat":
+			if n, ok := powiats[code]; ok {
+				return n
+			}
+			return code
+		}
+		return p.Label(param, code)
+	}
+	var groups []facetGroup
+	for _, param := range []string{"legal_form", "kind", "category", "certificate", "powiat"} {
+		g := facetGroup{Param: param, Legend: p.T("ui.facet." + param)}
+		seen := map[string]bool{}
+		var items []facetItem
+		for code, n := range facets[param] {
+			seen[code] = true
+			items = append(items, facetItem{Value: code, Count: n})
+		}
+		for _, code := range values[param] {
+			if !seen[code] {
+				seen[code] = true
+				items = append(items, facetItem{Value: code})
+			}
+		}
+		for i := range items {
+			items[i].Param = param
+			items[i].Label = label(param, items[i].Value)
+			items[i].ID = "facet-" + param + "-" + items[i].Value
+			for _, v := range values[param] {
+				if v == items[i].Value {
+					items[i].Checked = true
+				}
+			}
+		}
+		sort.SliceStable(items, func(i, j int) bool {
+			if items[i].Count != items[j].Count {
+				return items[i].Count > items[j].Count
+			}
+			return collateKey(items[i].Label) < collateKey(items[j].Label)
+		})
+		if len(items) == 0 {
+			continue
+		}
+		// Rare values fold away, unless ticked.
+		const shown = 8
+		for i, it := range items {
+			if i < shown || it.Checked {
+				g.Items = append(g.Items, it)
+			} else {
+				g.More = append(g.More, it)
+			}
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// paginate builds the links to the other pages of results.
+func (p *searchPage) paginate(values url.Values) {
+	per := p.Res.PerPage
+	if per <= 0 {
+		return
+	}
+	pages := (p.Res.Total + per - 1) / per
+	if pages <= 1 {
+		return
+	}
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range values {
+			if k != "page" && k != "lang" {
+				v[k] = vs
+			}
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		return p.Base + "/szukaj?" + v.Encode()
+	}
+	cur := p.Res.Page
+	for n := max(1, cur-3); n <= min(pages, cur+3); n++ {
+		p.Pages = append(p.Pages, pageLink{N: n, URL: link(n), Current: n == cur})
+	}
+	if cur > 1 {
+		p.Prev = link(cur - 1)
+	}
+	if cur < pages {
+		p.Next = link(cur + 1)
+	}
+}
+
+// IsDegraded is for the template: the fallback answered.
+func (p *searchPage) IsDegraded() bool { return p.Res != nil && p.Res.Degraded }

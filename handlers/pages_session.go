@@ -1,0 +1,171 @@
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// signedTokens is the CSRF middleware's storage without state: a token
+// is random bytes, an expiry and an HMAC of both, so checking it needs
+// only the key. Set and Delete have nothing to do.
+type signedTokens struct {
+	key []byte
+	ttl time.Duration
+}
+
+func (st *signedTokens) sign(payload string) string {
+	m := hmac.New(sha256.New, st.key)
+	m.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+func (st *signedTokens) generate() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	payload := base64.RawURLEncoding.EncodeToString(b) + "." + strconv.FormatInt(time.Now().Add(st.ttl).Unix(), 10)
+	return payload + "." + st.sign(payload)
+}
+
+// Get answers a non-nil value for a genuine, unexpired token.
+func (st *signedTokens) Get(token string) ([]byte, error) {
+	i := strings.LastIndexByte(token, '.')
+	if i < 0 {
+		return nil, nil
+	}
+	payload, mac := token[:i], token[i+1:]
+	if !hmac.Equal([]byte(mac), []byte(st.sign(payload))) {
+		return nil, nil
+	}
+	_, exp, _ := strings.Cut(payload, ".")
+	unix, err := strconv.ParseInt(exp, 10, 64)
+	if err != nil || time.Now().Unix() > unix {
+		return nil, nil
+	}
+	return []byte{'+'}, nil
+}
+
+func (st *signedTokens) Set(string, []byte, time.Duration) error { return nil }
+func (st *signedTokens) Delete(string) error                     { return nil }
+func (st *signedTokens) Reset() error                            { return nil }
+func (st *signedTokens) Close() error                            { return nil }
+
+// basePath is where the request's region lives: /r/{slug}, or "" on a
+// region's own host and on the hub.
+func basePath(c *fiber.Ctx) string {
+	if slug := c.Params("slug"); slug != "" {
+		return "/r/" + slug
+	}
+	return ""
+}
+
+// authCookie sets (or, with an empty value, clears) a token cookie. The
+// cookies are scoped to the region's path so that sessions in two regions
+// on one host do not overwrite each other.
+func (s *Server) authCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
+	ck := &fiber.Cookie{Name: name, Value: value, Path: basePath(c) + "/", HTTPOnly: true,
+		Secure: !s.cfg.Development, SameSite: fiber.CookieSameSiteLaxMode}
+	if value == "" {
+		ck.Expires = time.Unix(1, 0)
+		ck.MaxAge = -1
+	} else {
+		ck.MaxAge = int(maxAge.Seconds())
+	}
+	c.Cookie(ck)
+}
+
+// startCookieSession puts a session's tokens into cookies and returns the
+// principal they carry.
+func (s *Server) startCookieSession(c *fiber.Ctx, sess *store.Session) (tenants.Principal, error) {
+	tok, err := s.issueTokens(c, sess)
+	if err != nil {
+		return tenants.Principal{}, err
+	}
+	// The access cookie goes a little before the token does, so the
+	// browser stops sending it and the refresh cookie takes over.
+	s.authCookie(c, accessCookie, tok.AccessToken, s.keys.TTL()-10*time.Second)
+	s.authCookie(c, refreshCookie, tok.RefreshToken, store.RefreshTTL)
+	p := tenants.Principal{AccountID: sess.Account.ID, Name: sess.Account.Name, Role: sess.Account.Role, SessionID: sess.FamilyID}
+	if t, ok := tenants.FromContext(c.UserContext()); ok && p.Role != tenants.RolePlatform {
+		p.TenantID = t.ID
+	}
+	return p, nil
+}
+
+func (s *Server) endCookieSession(c *fiber.Ctx) {
+	s.authCookie(c, accessCookie, "", 0)
+	s.authCookie(c, refreshCookie, "", 0)
+}
+
+// pageSession renews a page visitor's session silently: when the access
+// cookie has gone (or no longer verifies) but the refresh cookie is
+// valid, the refresh token is rotated and fresh cookies are set.
+func (s *Server) pageSession(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	refresh := c.Cookies(refreshCookie)
+	if tenants.PrincipalFrom(ctx).Authenticated() || refresh == "" {
+		return c.Next()
+	}
+	if _, ok := tenants.FromContext(ctx); !ok {
+		return c.Next()
+	}
+	sess, err := s.db.RotateSession(ctx, refresh)
+	if err != nil {
+		if code := store.ErrorCode(err); code != store.EUnauthorized {
+			return err
+		}
+		s.endCookieSession(c)
+		return c.Next()
+	}
+	p, err := s.startCookieSession(c, sess)
+	if err != nil {
+		return err
+	}
+	c.SetUserContext(tenants.WithPrincipal(ctx, p))
+	return c.Next()
+}
+
+// need guards a page with a permission: an anonymous visitor is sent to
+// sign in (and back afterwards), a signed-in one without the right sees 403.
+func (s *Server) need(perm tenants.Permission, h fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := tenants.PrincipalFrom(c.UserContext())
+		if p.Can(perm) {
+			return h(c)
+		}
+		if !p.Authenticated() {
+			if c.Method() == fiber.MethodGet {
+				next := c.OriginalURL()
+				return c.Redirect(basePath(c)+"/logowanie?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+			}
+			return store.Errorf(store.EUnauthorized, "auth.required")
+		}
+		return store.Errorf(store.EForbidden, "forbidden")
+	}
+}
+
+// byFormEmail counts sign-in attempts on one account from a form post.
+func byFormEmail(c *fiber.Ctx) string {
+	return "email:" + strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+}
+
+// localNext accepts a place to go after signing in only when it is a
+// path of this region, so the form cannot send people elsewhere.
+func localNext(c *fiber.Ctx, next string) string {
+	base := basePath(c) + "/"
+	if next == "" || !strings.HasPrefix(next, base) || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "/logowanie") {
+		return ""
+	}
+	return next
+}
