@@ -1,6 +1,6 @@
 # katalogpes: local development and CI entry points.
 #   make run    services up, build, migrate, load TERYT, seed demo data, serve
-#   make test   services up, chromium, go vet + go test + benchmarks (1 iteration)
+#   make test   services up, chromium and axe-core, go vet + go test + benchmarks (1 iteration)
 #   make stop   stop the local services (data in .data/ is kept)
 # Local services (PostgreSQL, Meilisearch) are managed by scripts/services.sh.
 
@@ -23,7 +23,7 @@ TERYT_FILE ?=
 # Go lives in /usr/local/go on our machines; do not rely on PATH having it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: build run test stop services status bench bench-full fmt vet chromium
+.PHONY: build run test stop services status bench bench-full fmt vet chromium axe-core
 
 build:
 	mkdir -p "$(DATA)/bin"
@@ -64,8 +64,18 @@ chromium:
 	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 	fi
 
-test: services
+# The browser tests run axe-core (from npm) in the page; it lives in
+# .data/node_modules and is installed when missing.
+AXE_CORE_JS := $(DATA)/node_modules/axe-core/axe.min.js
+
+axe-core:
+	if [[ ! -f "$(AXE_CORE_JS)" ]]; then
+	    npm install --prefix "$(DATA)" --no-audit --no-fund --silent axe-core@4
+	fi
+
+test: services chromium axe-core
 	source "$(DATA)/env"
+	export AXE_CORE_JS="$(AXE_CORE_JS)"
 	if [[ -n "$(TERYT_FILE)" ]]; then
 	    export TERYT_FILE="$(abspath $(TERYT_FILE))"
 	elif [[ -f "$(TERC_DEFAULT)" ]]; then

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/gofiber/fiber/v2"
@@ -345,6 +344,3 @@ func (p *historyPage) FieldsOf(e store.Event) string {
 	}
 	return out
 }
-
-// Itoa is for templates that build ids.
-func (p *Page) Itoa(n int) string { return strconv.Itoa(n) }

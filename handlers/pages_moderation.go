@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -82,7 +83,7 @@ func (s *Server) moderatePost(c *fiber.Ctx) error {
 	reason := utils.CopyString(c.FormValue("reason"))
 	if _, err := s.db.Moderate(c.UserContext(), id, action, reason); err != nil {
 		var se *store.Error
-		if store.ErrorCode(err) == store.EInvalid && asStoreError(err, &se) && len(se.Fields) > 0 {
+		if errors.As(err, &se) && se.Code == store.EInvalid && len(se.Fields) > 0 {
 			f := se.Fields[0]
 			return s.renderQueue(c, fiber.StatusUnprocessableEntity, id, s.tr.T(langOf(c), f.Key, f.Params), reason)
 		}
@@ -210,11 +211,3 @@ var subfieldOrder = map[string][]string{
 }
 
 var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
-func asStoreError(err error, target **store.Error) bool {
-	se, ok := err.(*store.Error)
-	if ok {
-		*target = se
-	}
-	return ok
-}

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -195,5 +196,33 @@ func TestPagesFormatNumbersDatesAndPluralsInPolish(t *testing.T) {
 		if got := handlers.PluralForm("pl", n); got != want {
 			t.Errorf("PluralForm(pl, %d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestARegionsOwnHostServesItsPages(t *testing.T) {
+	s := newTestServer(t)
+	w := s.web()
+	onHost := func(path string) htmlPage {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Host = "slaskie.katalog.test"
+		return w.send(req)
+	}
+	p := onHost("/").expect(t, 200)
+	p.contains(t, "Regionalny Ośrodek Polityki Społecznej Województwa Śląskiego", `action="/szukaj"`, `href="/rejestracja"`)
+	onHost("/szukaj?q=catering").expect(t, 200).contains(t, "Wyszukiwarka podmiotów", `action="/szukaj"`)
+	onHost("/logowanie").expect(t, 200).contains(t, `action="/logowanie"`)
+}
+
+func TestErrorsArePagesForPeople(t *testing.T) {
+	s := newTestServer(t)
+	w := s.web()
+	p := w.get("/r/slaskie/podmiot/00000000-0000-0000-0000-000000000000").expect(t, 404)
+	p.contains(t, `<html lang="pl">`, "Nie znaleziono", `<main id="main"`, "Wróć na stronę główną")
+	w.get("/r/atlantyda/").expect(t, 404).contains(t, "Nie ma takiego regionu")
+	w.get("/r/slaskie/nie-ma-takiej-strony?lang=en").expect(t, 404).contains(t, `<html lang="en">`, "Not Found")
+	// The API keeps answering problems.
+	r := s.do("GET", "/r/slaskie/api/v1/listings/00000000-0000-0000-0000-000000000000", nil).expect(t, 404)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("API error as %s", r.Header.Get("Content-Type"))
 	}
 }
