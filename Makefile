@@ -86,11 +86,24 @@ test: services chromium axe-core
 	# Run every benchmark once so they keep compiling and working.
 	go test -run '^$$' -bench . -benchtime=1x ./...
 
-bench:
-	@echo "make bench: not yet built (issue 7)"
+# The load benchmark (bench/load): its own database and index, N generated
+# listings imported, then each kind of request at concurrency C for D,
+# beside its limit measured in the same run. Prints a Markdown table.
+BENCH_ARGS ?=
+define bench_run
+	source "$(DATA)/env"
+	teryt="$(TERYT_FILE)"
+	if [[ -z "$$teryt" ]]; then teryt="$(TERC_DEFAULT)"; fi
+	[[ -f "$$teryt" ]] || { echo "make $@: the load benchmark needs the full TERC register: set TERYT_FILE" >&2; exit 1; }
+	go build -o "$(DATA)/bin/katalogpes-load" ./bench/load
+	"$(DATA)/bin/katalogpes-load" -terc "$$teryt" -bin "$(BIN)" $(1) -command "make $@" $(BENCH_ARGS)
+endef
 
-bench-full:
-	@echo "make bench-full: not yet built (issue 7)"
+bench: services build
+	$(call bench_run,-n 10000 -c 16 -d 15s)
+
+bench-full: services build
+	$(call bench_run,-n 100000 -c 32 -d 60s)
 
 fmt:
 	go fmt ./...

@@ -312,6 +312,7 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("newcomer registers, verifies, fills the form with a mistake, corrects it, submits", b.newcomerJourney)
 	t.Run("moderator asks for a change, the enterprise edits, the moderator approves", b.moderationJourney)
 	t.Run("visitor searches without Polish letters, ticks a facet, opens the profile", b.visitorJourney)
+	t.Run("visitor reads the statistics, builds a report, mistakes a dimension", b.statsJourney)
 	t.Run("axe-core reports a page's faults", b.axeSelfCheck)
 }
 
@@ -512,6 +513,48 @@ func (b *browserStack) visitorJourney(t *testing.T) {
 	}
 	tb.axe("search results on a phone")
 	tb.shot("results-375px")
+}
+
+// statsJourney reads the figures of the listings the journeys before it
+// published (it also passes alone, on an empty catalog).
+func (b *browserStack) statsJourney(t *testing.T) {
+	tb := b.tab(t, "e-stats")
+	tb.open("/r/slaskie/")
+	tb.click(`nav a[href="/r/slaskie/statystyki"]`, 200)
+	tb.see("Statystyki", "Podmioty według formy prawnej", "Nowe wpisy i publikacje w kolejnych miesiącach")
+	tb.axe("a region's statistics")
+	tb.shot("statistics")
+
+	tb.click(`main a[href="/r/slaskie/statystyki/raport"]`, 200)
+	tb.set("#f-dims-1", "legal_form")
+	tb.set("#f-dims-2", "category")
+	tb.click("#report-submit", 200)
+	tb.see("Zestawienie: Forma prawna i Kategoria oferty", "Pobierz CSV")
+	tb.axe("a report of two dimensions")
+	tb.shot("report")
+
+	tb.set("#f-dims-2", "legal_form") // the same twice: the mistake
+	tb.click("#report-submit", 422)
+	tb.see("Wybierz jeden lub dwa wymiary")
+	if id := tb.eval(`document.activeElement.id`); id != "error-summary" {
+		t.Errorf("focus is on %q, not on the error summary", id)
+	}
+	tb.axe("the report form with an error")
+	tb.shot("report-error")
+
+	tb.open("/statystyki")
+	tb.see("Podmioty według województw", "śląskie")
+	tb.axe("the national statistics")
+	tb.shot("national-statistics")
+
+	// A 375-pixel-wide phone: the charts follow the screen.
+	tb.do("a phone's screen", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2)))
+	tb.open("/r/slaskie/statystyki")
+	if w := tb.eval(`String(document.documentElement.scrollWidth)`); w != "375" {
+		t.Errorf("the statistics are %s px wide on a 375 px screen", w)
+	}
+	tb.axe("a region's statistics on a phone")
+	tb.shot("statistics-375px")
 }
 
 // waitForSearch waits until the index answers q with at least n hits.

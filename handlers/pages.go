@@ -98,6 +98,9 @@ func (s *Server) pageRoutes(r fiber.Router) {
 	get("/podmiot/:id", t, s.profilePage)
 	post("/podmiot/:id/status", t, s.need(tenants.PermModerate, s.profileModerate))
 	get("/deklaracja-dostepnosci", s.accessibilityPage)
+	get("/statystyki", s.statsPage)
+	get("/statystyki/raport", s.reportPage)
+	r.Get("/statystyki/raport.csv", s.reportCSV) // a file: no form, no session
 
 	get("/rejestracja", t, s.registerPage)
 	post("/rejestracja", t, s.limit(5, time.Hour, byIP), s.registerSubmit)

@@ -149,7 +149,7 @@ func TestRegionHomeShowsItsCentreAndFigures(t *testing.T) {
 	p.contains(t, "Regionalny Ośrodek Polityki Społecznej", `action="/r/slaskie/szukaj"`, `name="q"`,
 		`href="/r/slaskie/szukaj?category=catering"`, "Catering i gastronomia")
 	// One published listing, one social enterprise.
-	if !regexp.MustCompile(`<strong>1</strong> opublikowanych`).MatchString(p.Body) {
+	if !regexp.MustCompile(`Opublikowane podmioty: <strong>1</strong>`).MatchString(p.Body) {
 		t.Fatalf("figures missing: %s", p.Body)
 	}
 }

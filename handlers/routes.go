@@ -66,6 +66,7 @@ func (s *Server) tenantRoutes(r fiber.Router) {
 	api.Get("/search/key", t, s.searchKey)
 
 	api.Get("/stats", s.stats)
+	api.Get("/report", pm(tenants.PermPublic, s.reportAPI))
 	api.Get("/export.csv", pm(tenants.PermPublic, s.export(store.ExportCSV)))
 	api.Get("/export.json", pm(tenants.PermPublic, s.export(store.ExportJSON)))
 	api.Get("/export.xlsx", pm(tenants.PermPublic, s.export(store.ExportXLSX)))

@@ -97,10 +97,11 @@ func filterExcept(q Query, fixed []string, byFacet map[string]string, skip strin
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// retrieved are the attributes a hit needs, the folded twins included so
-// highlights found there can be carried back.
-var retrieved = []string{"id", "tenant", "name", "name_folded", "legal_form", "kinds", "city", "powiat", "powiat_name",
-	"gmina", "gmina_name", "description", "description_folded", "categories", "social_enterprise",
+// retrieved are the attributes a hit needs. Not the folded twins: their
+// matches are reported all the same, and Fold rebuilds them (Meilisearch
+// would spend time sending them and we reading them, on every search).
+var retrieved = []string{"id", "tenant", "name", "legal_form", "kinds", "city", "powiat", "powiat_name",
+	"gmina", "gmina_name", "description", "categories", "social_enterprise",
 	"reserved_contracts_eligible", "_geo"}
 
 // requests builds the multi-search for q: the page of hits with the facets

@@ -162,12 +162,12 @@ func addFacets(into map[string]map[string]int, raw json.RawMessage) error {
 	return nil
 }
 
-// hitDoc is what a Meilisearch hit carries (see retrieved).
+// hitDoc is what a Meilisearch hit carries (see retrieved); the folded
+// twins are not retrieved but matched (see foldedSpans).
 type hitDoc struct {
 	ID                        string                `json:"id"`
 	Tenant                    string                `json:"tenant"`
 	Name                      string                `json:"name"`
-	NameFolded                string                `json:"name_folded"`
 	LegalForm                 string                `json:"legal_form"`
 	Kinds                     []string              `json:"kinds"`
 	City                      string                `json:"city"`
@@ -176,7 +176,6 @@ type hitDoc struct {
 	Gmina                     string                `json:"gmina"`
 	GminaName                 string                `json:"gmina_name"`
 	Description               string                `json:"description"`
-	DescriptionFolded         string                `json:"description_folded"`
 	Categories                []string              `json:"categories"`
 	SocialEnterprise          bool                  `json:"social_enterprise"`
 	ReservedContractsEligible bool                  `json:"reserved_contracts_eligible"`
@@ -198,10 +197,20 @@ func (d *hitDoc) hit(q Query) Hit {
 	case q.Near != nil && d.Geo != nil:
 		h.DistanceKm = ptr(roundKm(haversineKm(*q.Near, d.Geo)))
 	}
-	name := union(byteSpans(d.Name, d.Matches["name"]), byteSpans(d.NameFolded, d.Matches["name_folded"]))
-	desc := union(byteSpans(d.Description, d.Matches["description"]), byteSpans(d.DescriptionFolded, d.Matches["description_folded"]))
+	name := union(byteSpans(d.Name, d.Matches["name"]), foldedSpans(d.Name, d.Matches["name_folded"]))
+	desc := union(byteSpans(d.Description, d.Matches["description"]), foldedSpans(d.Description, d.Matches["description_folded"]))
 	h.Highlight = highlights(d.Name, name, d.Description, desc)
 	return h
+}
+
+// foldedSpans marks in s the matches Meilisearch found in its folded twin.
+// The twin is not retrieved (it is Fold(s), rune for rune): it is folded
+// here, and only when it matched.
+func foldedSpans(s string, pos []matchPos) []span {
+	if len(pos) == 0 {
+		return nil
+	}
+	return byteSpans(Fold(s), pos)
 }
 
 // haversineKm is the great-circle distance, as Meilisearch and the

@@ -25,6 +25,7 @@ type result struct {
 	dur     time.Duration
 	lat     []time.Duration // sorted, successful requests only
 	samples []string        // the first errors, for the log
+	cpu     perRequest
 }
 
 func (r *result) rps() float64 {
@@ -50,12 +51,17 @@ const maxSamples = 4 << 20
 // drive runs do with c workers, each sending its next request when the
 // last one is answered (a closed loop), for warm + d; only what ends
 // after the warm-up counts. It stops by itself.
-func drive(ctx context.Context, name string, c int, warm, d time.Duration, do op) *result {
+func drive(ctx context.Context, name string, c int, warm, d time.Duration, do op, sample func() cpuUse) *result {
 	var next atomic.Int64
 	start := time.Now()
 	from, until := start.Add(warm), start.Add(warm+d)
 	ctx, cancel := context.WithDeadline(ctx, until.Add(10*time.Second))
 	defer cancel()
+	cpu0 := make(chan cpuUse, 1)
+	go func() {
+		sleepUntil(ctx, from)
+		cpu0 <- sample()
+	}()
 	type worker struct {
 		lat     []time.Duration
 		errs    int
@@ -92,6 +98,7 @@ func drive(ctx context.Context, name string, c int, warm, d time.Duration, do op
 		}(&ws[w])
 	}
 	wg.Wait()
+	cpu1 := sample()
 	r := &result{name: name, dur: d}
 	for _, w := range ws {
 		r.lat = append(r.lat, w.lat...)
@@ -99,6 +106,7 @@ func drive(ctx context.Context, name string, c int, warm, d time.Duration, do op
 		r.samples = append(r.samples, w.samples...)
 	}
 	r.n = len(r.lat)
+	r.cpu = cpuPerRequest(<-cpu0, cpu1, r.n+r.errs)
 	sort.Slice(r.lat, func(i, j int) bool { return r.lat[i] < r.lat[j] })
 	return r
 }

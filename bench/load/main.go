@@ -17,9 +17,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -42,6 +45,8 @@ type config struct {
 	keep       bool
 	importOnly bool
 	command    string
+	serverLog  string
+	only       string
 }
 
 func main() {
@@ -57,6 +62,8 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "", "also write the table to this file")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the database and the index afterwards")
 	flag.StringVar(&cfg.command, "command", "", "the command line to print with the results")
+	flag.StringVar(&cfg.serverLog, "server-log", ".data/bench-server.log", "where the server's log goes (request lines left out)")
+	flag.StringVar(&cfg.only, "only", "", "run only the kinds whose name matches this regular expression")
 	flag.BoolVar(&cfg.importOnly, "import-only", false, "stop after import → searchable (to study the import)")
 	flag.Parse()
 	if cfg.terc == "" {
@@ -137,7 +144,7 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}
 	logf("starting the server (%s)", map[bool]string{true: "in this process", false: cfg.bin + " serve"}[cfg.inprocess])
-	srv, err := startServer(ctx, e, cfg.bin, cfg.inprocess, dir)
+	srv, err := startServer(ctx, e, cfg.bin, cfg.inprocess, dir, cfg.serverLog)
 	if err != nil {
 		return err
 	}
@@ -238,38 +245,27 @@ func run(ctx context.Context, cfg config) error {
 			return err
 		}
 	}
-	warm := min(2*time.Second, cfg.d/10)
-	kinds := []struct {
+	warm := min(time.Second, cfg.d/10)
+	serverPID := ""
+	if srv.cmd != nil {
+		serverPID = strconv.Itoa(srv.cmd.Process.Pid)
+	}
+	sample := func() cpuUse { return sampleCPU(serverPID, e.dbName) }
+	type kind struct {
 		name, limit string
 		do          op
 		twin        func() (op, error)
-	}{
+	}
+	kinds := []kind{
 		{"search: words", "meili", get(client, srv.base, w.words, nil), func() (op, error) { return meiliTwin(meili, svc, w.words) }},
 		{"search: facet filters", "meili", get(client, srv.base, w.facets, nil), func() (op, error) { return meiliTwin(meili, svc, w.facets) }},
 		{"search: near (geo)", "meili", get(client, srv.base, w.geo, nil), func() (op, error) { return meiliTwin(meili, svc, w.geo) }},
 		{"search: national", "meili", get(client, srv.base, w.national, nil), func() (op, error) { return meiliTwin(meili, svc, w.national) }},
 		{"suggestions", "meili", get(client, srv.base, w.suggest, nil), func() (op, error) { return suggestTwin(meili, e.index, w.suggest), nil }},
 	}
-	// Approvals run while our searches do: one every 5·D/100.
-	appr := make(chan *approvalResult, 1)
-	actx, cancelApprovals := context.WithCancel(ctx)
-	defer cancelApprovals()
-	go func() {
-		appr <- approve(actx, httpClient(2), srv.base, e, mods, pending, time.Duration(len(kinds))*(warm+cfg.d)*9/10)
-	}()
-	for _, k := range kinds {
-		logf("load: %s (C=%d, %s)", k.name, cfg.c, cfg.d)
-		rep.add(drive(ctx, k.name, cfg.c, warm, cfg.d, k.do), "")
-	}
-	logf("waiting for the last approvals")
-	rep.approvals = <-appr
-	for _, k := range kinds {
-		twin, err := k.twin()
-		if err != nil {
-			return err
-		}
-		logf("limit: %s straight to Meilisearch", k.name)
-		rep.add(drive(ctx, "↳ Meilisearch direct", cfg.c, warm, cfg.d, twin), k.name)
+	only, err := regexp.Compile(cfg.only)
+	if err != nil {
+		return err
 	}
 	profileName := "profile page (HTML)"
 	if !html {
@@ -284,19 +280,48 @@ func run(ctx context.Context, cfg config) error {
 	for _, slug := range modTenants {
 		modPaths = append(modPaths, "/r/"+slug+"/api/v1/moderation/queue")
 	}
-	for _, k := range []struct {
-		name string
-		do   op
-	}{
-		{profileName, get(client, srv.base, w.profiles, nil)},
-		{"listing JSON", get(client, srv.base, w.listings, nil)},
-		{"moderation queue (signed in)", get(client, srv.base, modPaths, modHeader)},
-	} {
-		logf("load: %s", k.name)
-		rep.add(drive(ctx, k.name, cfg.c, warm, cfg.d, k.do), "")
+	bare := func() (op, error) { return get(client, bareBase, w.profiles, nil), nil }
+	kinds = append(kinds,
+		kind{profileName, "bare Fiber page (same bytes)", get(client, srv.base, w.profiles, nil), bare},
+		kind{"listing JSON", "", get(client, srv.base, w.listings, nil), nil},
+		kind{"moderation queue (signed in)", "", get(client, srv.base, modPaths, modHeader), nil})
+	kinds = slices.DeleteFunc(kinds, func(k kind) bool { return !only.MatchString(k.name) })
+	runs := 0
+	for _, k := range kinds {
+		runs += map[bool]int{true: 2, false: 1}[k.twin != nil]
 	}
-	logf("limit: a bare Fiber handler returning the same page")
-	rep.add(drive(ctx, "↳ bare Fiber page (same bytes)", cfg.c, warm, cfg.d, get(client, bareBase, w.profiles, nil)), profileName)
+	// Approvals run throughout, spread evenly, so that the indexing they
+	// cause weighs on each kind and on its limit alike.
+	appr := make(chan *approvalResult, 1)
+	actx, cancelApprovals := context.WithCancel(ctx)
+	defer cancelApprovals()
+	go func() {
+		appr <- approve(actx, httpClient(2), srv.base, e, mods, pending, time.Duration(runs)*(warm+cfg.d)*19/20)
+	}()
+	// Each kind, then its limit at once, so both meet the same weather on
+	// this shared machine.
+	for _, k := range kinds {
+		logf("load: %s (C=%d, %s)", k.name, cfg.c, cfg.d)
+		rep.add(drive(ctx, k.name, cfg.c, warm, cfg.d, k.do, sample), "")
+		if err := srv.alive(); err != nil {
+			return err
+		}
+		if k.twin == nil {
+			continue
+		}
+		twin, err := k.twin()
+		if err != nil {
+			return err
+		}
+		name := "↳ Meilisearch direct, same queries"
+		if k.limit != "meili" {
+			name = "↳ " + k.limit
+		}
+		logf("limit: %s", name)
+		rep.add(drive(ctx, name, cfg.c, warm, cfg.d, twin, sample), k.name)
+	}
+	logf("waiting for the last approvals")
+	rep.approvals = <-appr
 	if prof != nil {
 		pprof.StopCPUProfile()
 		prof.Close()

@@ -65,8 +65,9 @@ func (r *report) add(res *result, limits string) {
 	for _, s := range res.samples {
 		logf("%s: error: %s", res.name, s)
 	}
-	logf("%s: %d requests, %.0f/s, p50 %s p95 %s p99 %s, %d errors", res.name, res.n, res.rps(),
-		ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)), res.errs)
+	c := res.cpu
+	logf("%s: %d requests, %.0f/s, p50 %s p95 %s p99 %s, %d errors; CPU ms/request: server %.2f, Meilisearch %.2f, PostgreSQL %.2f, load %.2f, other %.2f",
+		res.name, res.n, res.rps(), ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)), res.errs, c.server, c.meili, c.postgres, c.client, c.other)
 }
 
 func ms(d time.Duration) string {
@@ -136,10 +137,12 @@ func (r *report) markdown() string {
 	p("| import → searchable (from the import's start) | **%.1f s** |", r.searchableTook.Seconds())
 	p("| %s listings changed in bulk (offers, areas, certificates) → searchable | %.1f s |", thousands(r.enriched), r.enrichTook.Seconds())
 	p("")
-	p("| kind (closed loop, %d clients, %s) | requests | req/s | p50 ms | p95 ms | p99 ms | errors | vs its limit: p95 · req/s |", r.cfg.c, r.cfg.d)
-	p("|---|---:|---:|---:|---:|---:|---:|---|")
+	p("| kind (closed loop, %d clients, %s) | requests | req/s | p50 ms | p95 ms | p99 ms | errors | vs its limit: p95 · req/s | CPU ms per request: server · Meilisearch · PostgreSQL · load generator · other |", r.cfg.c, r.cfg.d)
+	p("|---|---:|---:|---:|---:|---:|---:|---|---|")
 	line := func(res *result, ratio string) {
-		p("| %s | %s | %.0f | %s | %s | %s | %d | %s |", res.name, thousands(res.n), res.rps(), ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)), res.errs, ratio)
+		c := res.cpu
+		p("| %s | %s | %.0f | %s | %s | %s | %d | %s | %.2f · %.2f · %.2f · %.2f · %.2f |", res.name, thousands(res.n), res.rps(),
+			ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)), res.errs, ratio, c.server, c.meili, c.postgres, c.client, c.other)
 	}
 	// Each kind, then the limit measured for it.
 	for _, x := range r.rows {
@@ -161,7 +164,7 @@ func (r *report) markdown() string {
 	p("| other | figure |")
 	p("|---|---|")
 	if a != nil {
-		p("| approval → searchable, %d approvals during the search load | p50 %s ms, p95 **%s ms**, max %s ms, %d failed |",
+		p("| approval (API) → searchable (Meilisearch), %d approvals spread over the load | p50 %s ms, p95 **%s ms**, max %s ms, %d failed |",
 			len(a.lat)+a.fails, ms(a.pct(50)), ms(a.pct(95)), ms(a.pct(100)), a.fails)
 	}
 	rssHow := "VmHWM of the child process"
@@ -173,7 +176,7 @@ func (r *report) markdown() string {
 	p("| target (100,000 listings, 32 clients) | this run | met |")
 	p("|---|---|---|")
 	worst, errs := 0.0, 0
-	for _, name := range []string{"search: words", "search: facet filters", "search: near (geo)", "search: national"} {
+	for _, name := range []string{"search: words", "search: facet filters", "search: near (geo)", "search: national", "suggestions"} {
 		res, l := r.byName(name), r.limitOf(name)
 		if res == nil || l == nil || l.pct(95) == 0 {
 			continue
@@ -187,16 +190,25 @@ func (r *report) markdown() string {
 	}
 	p("| search API p95 ≤ 1.3 × Meilisearch direct | worst %.2f×%s | %s |", worst, scale, yes(worst > 0 && worst <= 1.3))
 	p("| search: 0 errors | %d | %s |", errs, yes(errs == 0))
-	if pr, l := r.byName(r.rows[len(r.rows)-1].limits), r.rows[len(r.rows)-1].res; pr != nil && l.rps() > 0 {
-		share := pr.rps() / l.rps()
-		p("| profile page throughput ≥ 50%% of a bare Fiber page | %.0f%%%s | %s |", 100*share, map[bool]string{true: "", false: " (JSON: no HTML page yet)"}[r.profileHTML], yes(share >= 0.5))
+	for _, x := range r.rows {
+		if !strings.HasPrefix(x.res.name, "↳ bare") {
+			continue
+		}
+		if pr := r.byName(x.limits); pr != nil && x.res.rps() > 0 {
+			share := pr.rps() / x.res.rps()
+			p("| profile page throughput ≥ 50%% of a bare Fiber page | %.0f%%%s | %s |", 100*share, map[bool]string{true: "", false: " (JSON: no HTML page yet)"}[r.profileHTML], yes(share >= 0.5))
+		}
 	}
 	if a != nil {
 		p("| approval → searchable p95 ≤ 1 s under load | %s ms | %s |", ms(a.pct(95)), yes(a.fails == 0 && a.pct(95) <= time.Second))
 	}
 	perK := r.searchableTook.Seconds() * 100000 / float64(max(r.imported, 1))
-	p("| import of 100,000 rows (validated, written, indexed) ≤ 60 s | %.1f s for %s rows (%.0f s per 100,000 at this rate) | %s |",
-		r.searchableTook.Seconds(), thousands(r.imported), perK, yes(perK <= 60))
+	if r.imported == 100000 {
+		p("| import of 100,000 rows (validated, written, indexed) ≤ 60 s | %.1f s | %s |", r.searchableTook.Seconds(), yes(r.searchableTook <= time.Minute))
+	} else {
+		p("| import of 100,000 rows (validated, written, indexed) ≤ 60 s | %.1f s for %s rows (%.0f s per 100,000 at this rate, which falls as the index grows) | see bench-full |",
+			r.searchableTook.Seconds(), thousands(r.imported), perK)
+	}
 	p("| server peak RSS ≤ 150 MB | %.0f MB | %s |", float64(r.rss)/(1<<20), yes(r.rss <= 150<<20))
 	return b.String()
 }

@@ -183,6 +183,21 @@ type server struct {
 	logs   *logTail
 	stop   func()
 	inproc bool
+	exited chan struct{} // closed when the child ends
+	status error
+}
+
+// alive says why the server is gone, if it is.
+func (s *server) alive() error {
+	if s.exited == nil {
+		return nil
+	}
+	select {
+	case <-s.exited:
+		return fmt.Errorf("the server exited (%v); its log ends:\n%s", s.status, s.logs.String())
+	default:
+		return nil
+	}
 }
 
 func freePort() (int, error) {
@@ -194,12 +209,17 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func startServer(ctx context.Context, e *env, bin string, inprocess bool, dir string) (*server, error) {
+func startServer(ctx context.Context, e *env, bin string, inprocess bool, dir, logPath string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	s := &server{base: "http://127.0.0.1:" + strconv.Itoa(port), logs: &logTail{}}
+	if logPath != "" {
+		if s.logs.file, err = os.Create(logPath); err != nil {
+			return nil, err
+		}
+	}
 	if inprocess {
 		if err := s.startInProcess(e, port); err != nil {
 			return nil, err
@@ -217,15 +237,18 @@ func startServer(ctx context.Context, e *env, bin string, inprocess bool, dir st
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("start %s serve: %w", bin, err)
 		}
-		s.cmd = cmd
-		done := make(chan struct{})
-		go func() { s.logs.read(stderr); close(done) }()
+		s.cmd, s.exited = cmd, make(chan struct{})
+		go func() {
+			s.logs.read(stderr)
+			s.status = cmd.Wait()
+			close(s.exited)
+		}()
 		s.stop = func() {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			t := time.AfterFunc(25*time.Second, func() { _ = cmd.Process.Kill() })
-			<-done
-			_ = cmd.Wait()
+			<-s.exited
 			t.Stop()
+			s.logs.close()
 		}
 	}
 	deadline := time.Now().Add(30 * time.Second)
@@ -316,6 +339,13 @@ type logTail struct {
 	mu    sync.Mutex
 	lines []string
 	warns int
+	file  *os.File // every line kept, when set
+}
+
+func (l *logTail) close() {
+	if l.file != nil {
+		l.file.Close()
+	}
 }
 
 func (l *logTail) read(r io.Reader) {
@@ -340,8 +370,11 @@ func (l *logTail) Write(p []byte) (int, error) {
 func (l *logTail) add(line string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) {
+	if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) || !strings.HasPrefix(line, "{") {
 		l.warns++
+	}
+	if l.file != nil {
+		fmt.Fprintln(l.file, line)
 	}
 	l.lines = append(l.lines, line)
 	if len(l.lines) > 200 {
