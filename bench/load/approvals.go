@@ -153,6 +153,7 @@ func (m *moderators) token(ctx context.Context, slug string) (string, error) {
 // approvalResult is approval → searchable over the run's approvals.
 type approvalResult struct {
 	lat     []time.Duration
+	at      []time.Time // when each of lat began, before sorting
 	fails   int
 	samples []string
 }
@@ -213,13 +214,29 @@ func approve(ctx context.Context, client *http.Client, base string, e *env, mods
 			time.Sleep(10 * time.Millisecond)
 		}
 		if found {
-			res.lat = append(res.lat, time.Since(t0))
+			res.lat, res.at = append(res.lat, time.Since(t0)), append(res.at, t0)
 		} else if ctx.Err() == nil {
 			fail(fmt.Errorf("listing %s not searchable 20 s after approval", p.id))
 		}
 	}
-	sort.Slice(res.lat, func(i, j int) bool { return res.lat[i] < res.lat[j] })
 	return res
+}
+
+// split sorts the latencies of the approvals made while in(t) holds and
+// of the others.
+func (a *approvalResult) split(in func(t time.Time) bool) (yes, no *approvalResult) {
+	yes, no = &approvalResult{}, &approvalResult{}
+	for i, l := range a.lat {
+		r := no
+		if in(a.at[i]) {
+			r = yes
+		}
+		r.lat = append(r.lat, l)
+	}
+	for _, r := range []*approvalResult{yes, no} {
+		sort.Slice(r.lat, func(i, j int) bool { return r.lat[i] < r.lat[j] })
+	}
+	return yes, no
 }
 
 func sleepUntil(ctx context.Context, t time.Time) bool {
@@ -235,4 +252,35 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 	case <-timer.C:
 		return true
 	}
+}
+
+// taskTimes are how long Meilisearch took over its one-document tasks
+// (what each approval becomes) since since: waiting in its queue, and
+// processing.
+type taskTimes struct {
+	n           int
+	wait, apply []time.Duration // sorted
+}
+
+func meiliTaskTimes(ctx context.Context, e *env, since time.Time) (*taskTimes, error) {
+	tt := &taskTimes{}
+	q := &meilisearch.TasksQuery{IndexUIDS: []string{e.index}, Types: []meilisearch.TaskType{meilisearch.TaskTypeDocumentAdditionOrUpdate},
+		AfterEnqueuedAt: since, Limit: 1000}
+	res, err := e.meili.GetTasksWithContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("meilisearch tasks: %w", err)
+	}
+	for _, t := range res.Results {
+		// The query's time filter is to the second; ours is not.
+		if t.Details.ReceivedDocuments != 1 || t.Status != meilisearch.TaskStatusSucceeded || t.EnqueuedAt.Before(since) {
+			continue
+		}
+		tt.n++
+		tt.wait = append(tt.wait, t.StartedAt.Sub(t.EnqueuedAt))
+		tt.apply = append(tt.apply, t.FinishedAt.Sub(t.StartedAt))
+	}
+	for _, l := range [][]time.Duration{tt.wait, tt.apply} {
+		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	}
+	return tt, nil
 }

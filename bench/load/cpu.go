@@ -14,7 +14,8 @@ import (
 // so each kind can report CPU per request of the server, Meilisearch, the
 // run's PostgreSQL backends, the load generator, and everything else.
 type cpuUse struct {
-	server, meili, postgres, self, machine time.Duration
+	server, self, machine time.Duration
+	meili, postgres       map[string]time.Duration // by pid: processes come and go
 }
 
 const clockTick = 10 * time.Millisecond // USER_HZ is 100 on Linux
@@ -61,7 +62,7 @@ func machineBusy() time.Duration {
 // sampleCPU reads the parties' CPU. serverPID is "" when the server runs
 // in this process (then self holds both).
 func sampleCPU(serverPID, dbName string) cpuUse {
-	u := cpuUse{self: procCPU("self"), machine: machineBusy()}
+	u := cpuUse{self: procCPU("self"), machine: machineBusy(), meili: map[string]time.Duration{}, postgres: map[string]time.Duration{}}
 	if serverPID != "" {
 		u.server = procCPU(serverPID)
 	}
@@ -74,11 +75,11 @@ func sampleCPU(serverPID, dbName string) cpuUse {
 		}
 		switch strings.TrimSpace(string(comm)) {
 		case "meilisearch":
-			u.meili += procCPU(pid)
+			u.meili[pid] = procCPU(pid)
 		case "postgres":
 			// A backend's title names its database: only the run's own.
 			if cmd, err := os.ReadFile(d + "/cmdline"); err == nil && bytes.Contains(cmd, []byte(dbName)) {
-				u.postgres += procCPU(pid)
+				u.postgres[pid] = procCPU(pid)
 			}
 		}
 	}
@@ -95,7 +96,16 @@ func cpuPerRequest(a, b cpuUse, n int) perRequest {
 		return perRequest{}
 	}
 	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
-	p := perRequest{server: per(b.server - a.server), meili: per(b.meili - a.meili), postgres: per(b.postgres - a.postgres),
+	// A process that ended between the samples took its time with it; one
+	// that started counts whole.
+	grew := func(a, b map[string]time.Duration) time.Duration {
+		var d time.Duration
+		for pid, t := range b {
+			d += max(0, t-a[pid])
+		}
+		return d
+	}
+	p := perRequest{server: per(b.server - a.server), meili: per(grew(a.meili, b.meili)), postgres: per(grew(a.postgres, b.postgres)),
 		client: per(b.self - a.self)}
 	p.other = max(0, per(b.machine-a.machine)-p.server-p.meili-p.postgres-p.client)
 	return p

@@ -26,6 +26,8 @@ type result struct {
 	lat     []time.Duration // sorted, successful requests only
 	samples []string        // the first errors, for the log
 	cpu     perRequest
+	from    time.Time // the measured window
+	until   time.Time
 }
 
 func (r *result) rps() float64 {
@@ -99,7 +101,7 @@ func drive(ctx context.Context, name string, c int, warm, d time.Duration, do op
 	}
 	wg.Wait()
 	cpu1 := sample()
-	r := &result{name: name, dur: d}
+	r := &result{name: name, dur: d, from: from, until: until}
 	for _, w := range ws {
 		r.lat = append(r.lat, w.lat...)
 		r.errs += w.errs
