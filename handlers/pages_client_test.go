@@ -19,7 +19,7 @@ import (
 // HTML and sends forms with the CSRF token of the last page it saw.
 type webClient struct {
 	s       *testServer
-	t       *testing.T
+	t       testing.TB
 	cookies map[string]*http.Cookie
 	csrf    string
 }
@@ -97,7 +97,7 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-func (p htmlPage) expect(t *testing.T, status int) htmlPage {
+func (p htmlPage) expect(t testing.TB, status int) htmlPage {
 	t.Helper()
 	if p.Status != status {
 		body := p.Body
@@ -109,7 +109,7 @@ func (p htmlPage) expect(t *testing.T, status int) htmlPage {
 	return p
 }
 
-func (p htmlPage) contains(t *testing.T, parts ...string) htmlPage {
+func (p htmlPage) contains(t testing.TB, parts ...string) htmlPage {
 	t.Helper()
 	for _, s := range parts {
 		if !strings.Contains(p.Body, s) {

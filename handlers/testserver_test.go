@@ -25,7 +25,7 @@ import (
 // testServer is the whole HTTP app on a fresh database and a private
 // search index, driven in memory.
 type testServer struct {
-	t       *testing.T
+	t       testing.TB
 	app     *fiber.App
 	db      *storetest.DB
 	keys    *tenants.Keys
@@ -33,7 +33,7 @@ type testServer struct {
 	svc     *search.Service
 }
 
-func newSigningKeys(t *testing.T) []tenants.SigningKey {
+func newSigningKeys(t testing.TB) []tenants.SigningKey {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -42,7 +42,7 @@ func newSigningKeys(t *testing.T) []tenants.SigningKey {
 	return []tenants.SigningKey{{ID: "test-1", Private: priv}}
 }
 
-func keysFor(t *testing.T, signing []tenants.SigningKey, ttl time.Duration) *tenants.Keys {
+func keysFor(t testing.TB, signing []tenants.SigningKey, ttl time.Duration) *tenants.Keys {
 	t.Helper()
 	keys, err := tenants.NewKeys(signing, ttl)
 	if err != nil {
@@ -51,7 +51,7 @@ func keysFor(t *testing.T, signing []tenants.SigningKey, ttl time.Duration) *ten
 	return keys
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	meili := os.Getenv("MEILI_URL")
 	if meili == "" {
@@ -62,7 +62,7 @@ func newTestServer(t *testing.T) *testServer {
 
 // newTestServerWithMeili points search at meili (a closed port plays a
 // Meilisearch that is down).
-func newTestServerWithMeili(t *testing.T, meili string, cfg handlers.Config) *testServer {
+func newTestServerWithMeili(t testing.TB, meili string, cfg handlers.Config) *testServer {
 	t.Helper()
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
@@ -94,7 +94,7 @@ type response struct {
 	Body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
@@ -102,7 +102,7 @@ func (r response) json(t *testing.T, v any) {
 }
 
 // problem decodes a problem document.
-func (r response) problem(t *testing.T) handlers.Problem {
+func (r response) problem(t testing.TB) handlers.Problem {
 	t.Helper()
 	var p handlers.Problem
 	r.json(t, &p)
@@ -147,7 +147,7 @@ func (s *testServer) do(method, path string, body any, opts ...reqOpt) response 
 }
 
 // expect fails unless the answer has the status.
-func (r response) expect(t *testing.T, status int) response {
+func (r response) expect(t testing.TB, status int) response {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
