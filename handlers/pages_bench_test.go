@@ -18,6 +18,6 @@ func BenchmarkProfilePage(b *testing.B) {
 	})
 	w := s.web()
 	for b.Loop() {
-		w.get("/r/slaskie/podmiot/" + id).expect(b, 200)
+		w.get("/r/slaskie/podmiot/"+id).expect(b, 200)
 	}
 }
