@@ -60,23 +60,12 @@ func (db *DB) ExportPage(ctx context.Context, f FallbackQuery, afterID string, l
 		}
 		return todayArg
 	}
-	if len(f.LegalForms) > 0 {
-		where = append(where, "l.legal_form = ANY("+b.arg(pq.Array(f.LegalForms))+"::text[])")
-	}
-	if len(f.Kinds) > 0 {
-		where = append(where, "l.kinds && "+b.arg(pq.Array(f.Kinds))+"::text[]")
-	}
-	if len(f.Powiats) > 0 {
-		where = append(where, "g.powiat_code = ANY("+b.arg(pq.Array(f.Powiats))+"::text[])")
-	}
+	where = append(where, listingConditions(&b, f.LegalForms, f.Kinds, f.Powiats, f.Categories)...)
 	if len(f.Gminas) > 0 {
 		where = append(where, "l.gmina_teryt = ANY("+b.arg(pq.Array(f.Gminas))+"::text[])")
 	}
 	if len(f.Serves) > 0 {
 		where = append(where, servesCondition(&b, f.Serves))
-	}
-	if len(f.Categories) > 0 {
-		where = append(where, "l.categories && "+b.arg(pq.Array(f.Categories))+"::text[]")
 	}
 	if len(f.Certificates) > 0 {
 		where = append(where, certificatesExpr(today())+" && "+b.arg(pq.Array(f.Certificates))+"::text[]")

@@ -259,6 +259,26 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 // sqlBuilder numbers parameters so dynamic SQL never holds input.
 type sqlBuilder struct{ args []any }
 
+// listingConditions are the filters that exports and reports share, on
+// listings l joined with their gmina g: any of the values within a filter,
+// every filter given.
+func listingConditions(b *sqlBuilder, legalForms, kinds, powiats, categories []string) []string {
+	var where []string
+	if len(legalForms) > 0 {
+		where = append(where, "l.legal_form = ANY("+b.arg(pq.Array(legalForms))+"::text[])")
+	}
+	if len(kinds) > 0 {
+		where = append(where, "l.kinds && "+b.arg(pq.Array(kinds))+"::text[]")
+	}
+	if len(powiats) > 0 {
+		where = append(where, "g.powiat_code = ANY("+b.arg(pq.Array(powiats))+"::text[])")
+	}
+	if len(categories) > 0 {
+		where = append(where, "l.categories && "+b.arg(pq.Array(categories))+"::text[]")
+	}
+	return where
+}
+
 func (b *sqlBuilder) arg(v any) string {
 	b.args = append(b.args, v)
 	return "$" + strconv.Itoa(len(b.args))

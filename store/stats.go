@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"katalogpes/tenants"
 )
@@ -190,18 +189,7 @@ func (db *DB) Report(ctx context.Context, dims []string, f ReportFilter) ([]Repo
 	if t, ok := tenants.FromContext(ctx); ok {
 		where = append(where, "l.tenant_id = "+b.arg(t.ID))
 	}
-	if len(f.LegalForms) > 0 {
-		where = append(where, "l.legal_form = ANY("+b.arg(pq.Array(f.LegalForms))+"::text[])")
-	}
-	if len(f.Kinds) > 0 {
-		where = append(where, "l.kinds && "+b.arg(pq.Array(f.Kinds))+"::text[]")
-	}
-	if len(f.Powiats) > 0 {
-		where = append(where, "g.powiat_code = ANY("+b.arg(pq.Array(f.Powiats))+"::text[])")
-	}
-	if len(f.Categories) > 0 {
-		where = append(where, "l.categories && "+b.arg(pq.Array(f.Categories))+"::text[]")
-	}
+	where = append(where, listingConditions(&b, f.LegalForms, f.Kinds, f.Powiats, f.Categories)...)
 	today := b.arg(db.now().Format("2006-01-02"))
 	q := `
 	WITH base AS (
