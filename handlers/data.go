@@ -171,9 +171,7 @@ func writeExport(ctx context.Context, w io.Writer, format string, meta store.Exp
 // its order, and the listings are read by id.
 func (s *Server) exportPages(q search.Query) func(context.Context) ([]*store.Listing, error) {
 	if !strings.ContainsFunc(q.Q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-		f := store.FallbackQuery{LegalForms: q.LegalForms, Kinds: q.Kinds, Powiats: q.Powiats, Gminas: q.Gminas,
-			Serves: q.Serves, Categories: q.Categories, Certificates: q.Certificates, SocialEnterprise: q.SocialEnterprise,
-			ReservedContracts: q.ReservedContracts, Near: q.Near, RadiusKm: q.RadiusKm}
+		f := q.ListingFilter
 		after, done := "", false
 		return func(ctx context.Context) ([]*store.Listing, error) {
 			if done {

@@ -30,12 +30,8 @@ func (s *Service) scope(ctx context.Context, slug string) (context.Context, erro
 // fallbackQuery is q for store.FallbackSearch. Stop words are dropped as
 // Meilisearch drops them.
 func fallbackQuery(q Query) store.FallbackQuery {
-	return store.FallbackQuery{
-		Q: strings.Join(queryWords(q.Q), " "), LegalForms: q.LegalForms, Kinds: q.Kinds, Powiats: q.Powiats,
-		Gminas: q.Gminas, Serves: q.Serves, Categories: q.Categories, Certificates: q.Certificates,
-		SocialEnterprise: q.SocialEnterprise, ReservedContracts: q.ReservedContracts,
-		Near: q.Near, RadiusKm: q.RadiusKm, Sort: q.Sort, Page: q.Page, PerPage: q.PerPage,
-	}
+	return store.FallbackQuery{Q: strings.Join(queryWords(q.Q), " "), ListingFilter: q.ListingFilter,
+		Sort: q.Sort, Page: q.Page, PerPage: q.PerPage}
 }
 
 // searchFallback answers q from PostgreSQL, in the shape of a Meilisearch

@@ -16,22 +16,12 @@ import (
 // the query string. Repeated values of one filter are alternatives (OR);
 // different filters all apply (AND).
 type Query struct {
-	Tenant            string
-	Q                 string
-	LegalForms        []string
-	Kinds             []string
-	Powiats           []string
-	Gminas            []string
-	Serves            []string
-	Categories        []string
-	Certificates      []string
-	SocialEnterprise  bool
-	ReservedContracts bool
-	Near              *store.Geo
-	RadiusKm          float64
-	Sort              string // relevance | name | updated | distance; "" picks
-	Page              int
-	PerPage           int
+	Tenant string
+	Q      string
+	store.ListingFilter
+	Sort    string // relevance | name | updated | distance; "" picks
+	Page    int
+	PerPage int
 }
 
 // Limits of a query.

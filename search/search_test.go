@@ -88,12 +88,12 @@ func TestFacetCountsEqualPostgreSQLs(t *testing.T) {
 		{},
 		{Tenant: "slaskie"},
 		{Q: "catering"},
-		{Tenant: "slaskie", LegalForms: []string{"fundacja"}},
-		{Tenant: "slaskie", LegalForms: []string{"fundacja"}, Powiats: []string{"2466"}},
-		{Kinds: []string{"cis", "kis"}, SocialEnterprise: true},
-		{Categories: []string{"catering", "sprzatanie"}, Certificates: []string{"opp"}},
-		{ReservedContracts: true},
-		{Tenant: "malopolskie", Q: "pralnia", SocialEnterprise: true},
+		{Tenant: "slaskie", ListingFilter: store.ListingFilter{LegalForms: []string{"fundacja"}}},
+		{Tenant: "slaskie", ListingFilter: store.ListingFilter{LegalForms: []string{"fundacja"}, Powiats: []string{"2466"}}},
+		{ListingFilter: store.ListingFilter{Kinds: []string{"cis", "kis"}, SocialEnterprise: true}},
+		{ListingFilter: store.ListingFilter{Categories: []string{"catering", "sprzatanie"}, Certificates: []string{"opp"}}},
+		{ListingFilter: store.ListingFilter{ReservedContracts: true}},
+		{Tenant: "malopolskie", Q: "pralnia", ListingFilter: store.ListingFilter{SocialEnterprise: true}},
 	}
 	for _, q := range queries {
 		meili, degraded := e.search(e.svc, q), e.search(pg, q)
@@ -107,7 +107,7 @@ func TestFacetCountsEqualPostgreSQLs(t *testing.T) {
 			t.Errorf("%+v hits\nmeilisearch %d %v\n postgresql %d %v", q, meili.Total, a, degraded.Total, b)
 		}
 	}
-	res := e.search(e.svc, search.Query{Tenant: "slaskie", LegalForms: []string{"fundacja"}})
+	res := e.search(e.svc, search.Query{Tenant: "slaskie", ListingFilter: store.ListingFilter{LegalForms: []string{"fundacja"}}})
 	want := map[string]int{"fundacja": 2, "stowarzyszenie": 1, "spoldzielnia_socjalna": 1}
 	if !reflect.DeepEqual(res.Facets["legal_form"], want) {
 		t.Errorf("legal_form facet under its own filter: %v, want every form's count %v", res.Facets["legal_form"], want)
@@ -128,15 +128,15 @@ func TestFiltersCombineAndAcrossFieldsOrWithinOne(t *testing.T) {
 		q    search.Query
 		want string
 	}{
-		{search.Query{Kinds: []string{"kis", "wtz"}}, "[Catering Beta Sprzątanie Gamma]"},
-		{search.Query{Kinds: []string{"cis"}, LegalForms: []string{"fundacja"}}, "[Catering Alfa Catering Epsilon]"},
-		{search.Query{Kinds: []string{"cis"}, LegalForms: []string{"fundacja"}, Tenant: "slaskie"}, "[Catering Alfa]"},
-		{search.Query{Categories: []string{"catering", "zielen"}, SocialEnterprise: true}, "[Catering Beta Spółdzielnia Delta]"},
-		{search.Query{Powiats: []string{"2466", "1261"}, LegalForms: []string{"spoldzielnia_socjalna", "stowarzyszenie"}}, "[Pralnia Zeta Sprzątanie Gamma]"},
-		{search.Query{Gminas: []string{"2469011"}, Certificates: []string{"znak_jakosci_es", "zakup_prospoleczny"}}, "[Spółdzielnia Delta]"},
-		{search.Query{Certificates: []string{"zakup_prospoleczny"}}, "[]"}, // expired
-		{search.Query{ReservedContracts: true, Tenant: "malopolskie"}, "[Pralnia Zeta]"},
-		{search.Query{Q: "catering", Powiats: []string{"2469"}}, "[Catering Alfa]"},
+		{search.Query{ListingFilter: store.ListingFilter{Kinds: []string{"kis", "wtz"}}}, "[Catering Beta Sprzątanie Gamma]"},
+		{search.Query{ListingFilter: store.ListingFilter{Kinds: []string{"cis"}, LegalForms: []string{"fundacja"}}}, "[Catering Alfa Catering Epsilon]"},
+		{search.Query{Tenant: "slaskie", ListingFilter: store.ListingFilter{Kinds: []string{"cis"}, LegalForms: []string{"fundacja"}}}, "[Catering Alfa]"},
+		{search.Query{ListingFilter: store.ListingFilter{Categories: []string{"catering", "zielen"}, SocialEnterprise: true}}, "[Catering Beta Spółdzielnia Delta]"},
+		{search.Query{ListingFilter: store.ListingFilter{Powiats: []string{"2466", "1261"}, LegalForms: []string{"spoldzielnia_socjalna", "stowarzyszenie"}}}, "[Pralnia Zeta Sprzątanie Gamma]"},
+		{search.Query{ListingFilter: store.ListingFilter{Gminas: []string{"2469011"}, Certificates: []string{"znak_jakosci_es", "zakup_prospoleczny"}}}, "[Spółdzielnia Delta]"},
+		{search.Query{ListingFilter: store.ListingFilter{Certificates: []string{"zakup_prospoleczny"}}}, "[]"}, // expired
+		{search.Query{Tenant: "malopolskie", ListingFilter: store.ListingFilter{ReservedContracts: true}}, "[Pralnia Zeta]"},
+		{search.Query{Q: "catering", ListingFilter: store.ListingFilter{Powiats: []string{"2469"}}}, "[Catering Alfa]"},
 	}
 	for _, c := range cases {
 		res := e.search(e.svc, c.q)
@@ -156,7 +156,7 @@ func TestNearSortsByDistanceAndReportsKm(t *testing.T) {
 	e.waitIndexed(4)
 	here := &store.Geo{Lat: 50.259, Lng: 19.021}
 	for _, svc := range []*search.Service{e.svc, e.service("http://127.0.0.1:1")} {
-		res := e.search(svc, search.Query{Tenant: "slaskie", Near: here})
+		res := e.search(svc, search.Query{Tenant: "slaskie", ListingFilter: store.ListingFilter{Near: here}})
 		if got := fmt.Sprint(hitNames(res)); !strings.HasPrefix(got, "[Near Middle Far") {
 			t.Fatalf("degraded=%v: order %s, want nearest first", res.Degraded, got)
 		}
@@ -166,7 +166,7 @@ func TestNearSortsByDistanceAndReportsKm(t *testing.T) {
 		if d := res.Hits[2].DistanceKm; d == nil || *d < 24 || *d > 27 {
 			t.Errorf("degraded=%v: distance to Far %v, want about 25 km", res.Degraded, d)
 		}
-		res = e.search(svc, search.Query{Tenant: "slaskie", Near: here, RadiusKm: 10, Sort: "distance"})
+		res = e.search(svc, search.Query{Tenant: "slaskie", Sort: "distance", ListingFilter: store.ListingFilter{Near: here, RadiusKm: 10}})
 		if got := fmt.Sprint(hitNames(res)); got != "[Near Middle]" {
 			t.Errorf("degraded=%v: within 10 km %s, want [Near Middle]", res.Degraded, got)
 		}
@@ -186,7 +186,7 @@ func TestServesFindsListingsSeatedElsewhereWhoseAreaCoversTheGmina(t *testing.T)
 	e.waitIndexed(7)
 	want := "[Seated in Gliwice Serves Gliwice Serves the country Serves the powiat Serves the voivodeship]"
 	for _, svc := range []*search.Service{e.svc, e.service("http://127.0.0.1:1")} {
-		res := e.search(svc, search.Query{Serves: []string{"2466011"}})
+		res := e.search(svc, search.Query{ListingFilter: store.ListingFilter{Serves: []string{"2466011"}}})
 		if got := fmt.Sprint(sorted(hitNames(res))); got != want {
 			t.Errorf("degraded=%v: serves Gliwice %s, want %s", res.Degraded, got, want)
 		}

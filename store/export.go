@@ -37,7 +37,7 @@ const (
 // as FallbackSearch does (same SQL pieces); its Q, Sort, Page, PerPage and
 // Facets are ignored: words are the search index's job. The scope is the
 // context's: a tenant, or all tenants for the national hub.
-func (db *DB) ExportPage(ctx context.Context, f FallbackQuery, afterID string, limit int) ([]*Listing, error) {
+func (db *DB) ExportPage(ctx context.Context, f ListingFilter, afterID string, limit int) ([]*Listing, error) {
 	var b sqlBuilder
 	where := []string{"l.status = 'published'"}
 	if t, ok := tenants.FromContext(ctx); ok {

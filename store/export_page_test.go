@@ -110,7 +110,7 @@ func staffCtx(t *testing.T, db *storetest.DB, slug string, role tenants.Role) co
 }
 
 // exportAll pages through ExportPage with a small page to cross pages.
-func exportAll(t *testing.T, db *storetest.DB, ctx context.Context, f store.FallbackQuery) []*store.Listing {
+func exportAll(t *testing.T, db *storetest.DB, ctx context.Context, f store.ListingFilter) []*store.Listing {
 	t.Helper()
 	var out []*store.Listing
 	after := ""
@@ -141,7 +141,7 @@ func ids(list []*store.Listing) []string {
 func TestExportPageSelectsWhatTheSearchFiltersFind(t *testing.T) {
 	db := seedExportCatalog(t)
 	near := &store.Geo{Lat: 50.30, Lng: 19.02}
-	filters := map[string]store.FallbackQuery{
+	filters := map[string]store.ListingFilter{
 		"none":                    {},
 		"legal form":              {LegalForms: []string{"fundacja"}},
 		"two legal forms":         {LegalForms: []string{"fundacja", "stowarzyszenie"}},
@@ -164,8 +164,7 @@ func TestExportPageSelectsWhatTheSearchFiltersFind(t *testing.T) {
 		for name, f := range filters {
 			t.Run(scope+"/"+name, func(t *testing.T) {
 				got := exportAll(t, db, ctx, f)
-				f.PerPage = 100
-				res, err := db.FallbackSearch(ctx, f)
+				res, err := db.FallbackSearch(ctx, store.FallbackQuery{ListingFilter: f, PerPage: 100})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -184,10 +183,10 @@ func TestExportPageSelectsWhatTheSearchFiltersFind(t *testing.T) {
 			})
 		}
 	}
-	if n := len(exportAll(t, db, scopes["slaskie"], store.FallbackQuery{})); n != 24 {
+	if n := len(exportAll(t, db, scopes["slaskie"], store.ListingFilter{})); n != 24 {
 		t.Fatalf("the region exports %d listings, want its 24 published", n)
 	}
-	if _, err := db.ExportPage(context.Background(), store.FallbackQuery{}, "", 10); err == nil {
+	if _, err := db.ExportPage(context.Background(), store.ListingFilter{}, "", 10); err == nil {
 		t.Fatal("an export without a scope ran")
 	}
 }
@@ -218,7 +217,7 @@ func exportBytes(t *testing.T, format string, list []*store.Listing, tenant stri
 func TestExportReimportsWithoutChanges(t *testing.T) {
 	db := seedExportCatalog(t)
 	admin := staffCtx(t, db, "slaskie", tenants.RoleAdmin)
-	list := exportAll(t, db, admin, store.FallbackQuery{})
+	list := exportAll(t, db, admin, store.ListingFilter{})
 	for _, format := range []string{store.ExportCSV, store.ExportXLSX} {
 		t.Run(format, func(t *testing.T) {
 			file := exportBytes(t, format, list, "slaskie")
@@ -237,7 +236,7 @@ func TestExportReimportsWithoutChanges(t *testing.T) {
 func TestCSVExportIsSemicolonSeparatedUTF8WithABOM(t *testing.T) {
 	db := seedExportCatalog(t)
 	ctx := storetest.Ctx(t, db, "slaskie", tenants.Principal{})
-	list := exportAll(t, db, ctx, store.FallbackQuery{LegalForms: []string{"fundacja"}})
+	list := exportAll(t, db, ctx, store.ListingFilter{LegalForms: []string{"fundacja"}})
 	file := exportBytes(t, store.ExportCSV, list, "slaskie")
 	if !bytes.HasPrefix(file, []byte("\uFEFFid;nazwa;nazwa_skrocona;forma_prawna;")) {
 		t.Fatalf("starts %q", file[:40])
@@ -261,7 +260,7 @@ func TestCSVExportIsSemicolonSeparatedUTF8WithABOM(t *testing.T) {
 func TestJSONExportNamesItsLicenceAndDate(t *testing.T) {
 	db := seedExportCatalog(t)
 	ctx := tenants.WithAllTenants(context.Background())
-	list := exportAll(t, db, ctx, store.FallbackQuery{Kinds: []string{"cis"}})
+	list := exportAll(t, db, ctx, store.ListingFilter{Kinds: []string{"cis"}})
 	var doc struct {
 		License     string          `json:"license"`
 		GeneratedAt time.Time       `json:"generated_at"`

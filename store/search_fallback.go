@@ -18,7 +18,18 @@ import (
 // all-tenants scope for the national hub. Codes are expected normalised
 // (gmina parts resolved to their gmina, serves as 7-digit gmina codes).
 type FallbackQuery struct {
-	Q                 string
+	Q string
+	ListingFilter
+	Sort          string // relevance | name | updated | distance
+	Page, PerPage int
+	// Facets asks for facet counts; suggestions do without.
+	Facets bool
+}
+
+// ListingFilter narrows published listings: any of the values within one
+// filter, every filter given. Search, its PostgreSQL fallback and exports
+// share it.
+type ListingFilter struct {
 	LegalForms        []string
 	Kinds             []string
 	Powiats           []string
@@ -30,10 +41,6 @@ type FallbackQuery struct {
 	ReservedContracts bool
 	Near              *Geo
 	RadiusKm          float64
-	Sort              string // relevance | name | updated | distance
-	Page, PerPage     int
-	// Facets asks for facet counts; suggestions do without.
-	Facets bool
 }
 
 // FallbackHit is one found listing, with its distance when near was given.

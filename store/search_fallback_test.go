@@ -97,7 +97,7 @@ func TestFallbackFacetsCountEveryFilterButTheirOwn(t *testing.T) {
 		Certificates: []store.Certificate{{Kind: "opp"}, {Kind: "zakup_prospoleczny", ValidUntil: "2001-01-01"}}})
 	ctx := storetest.Ctx(t, db, "slaskie", tenants.Principal{})
 
-	res, err := db.FallbackSearch(ctx, store.FallbackQuery{LegalForms: []string{"fundacja"}, Powiats: []string{"2466"}, Facets: true})
+	res, err := db.FallbackSearch(ctx, store.FallbackQuery{Facets: true, ListingFilter: store.ListingFilter{LegalForms: []string{"fundacja"}, Powiats: []string{"2466"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestFallbackFacetsCountEveryFilterButTheirOwn(t *testing.T) {
 		t.Fatalf("facets\n got %v\nwant %v", res.Facets, want)
 	}
 
-	res, err = db.FallbackSearch(ctx, store.FallbackQuery{Kinds: []string{"cis", "kis"}, SocialEnterprise: true, Facets: true})
+	res, err = db.FallbackSearch(ctx, store.FallbackQuery{Facets: true, ListingFilter: store.ListingFilter{Kinds: []string{"cis", "kis"}, SocialEnterprise: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestFallbackFacetsCountEveryFilterButTheirOwn(t *testing.T) {
 	if got := res.Facets["social_enterprise"]; got["true"] != 1 || got["false"] != 2 {
 		t.Fatalf("social_enterprise facet %v, want true:1 false:2", got)
 	}
-	res, err = db.FallbackSearch(ctx, store.FallbackQuery{Certificates: []string{"opp"}, ReservedContracts: true, Facets: true})
+	res, err = db.FallbackSearch(ctx, store.FallbackQuery{Facets: true, ListingFilter: store.ListingFilter{Certificates: []string{"opp"}, ReservedContracts: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,14 +147,14 @@ func TestFallbackServesAndNear(t *testing.T) {
 	p.Publish("slaskie", store.ListingData{Name: "Katowice only", Address: katowice("Katowice"), Geo: &store.Geo{Lat: 50.26, Lng: 19.03}})
 	ctx := storetest.Ctx(t, db, "slaskie", tenants.Principal{})
 
-	res, err := db.FallbackSearch(ctx, store.FallbackQuery{Serves: []string{"2466011"}})
+	res, err := db.FallbackSearch(ctx, store.FallbackQuery{ListingFilter: store.ListingFilter{Serves: []string{"2466011"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := names(res); fmt.Sprint(got) != "[Country Seat Katowice serves Gliwice Whole powiat]" {
 		t.Fatalf("serves Gliwice: %v", got)
 	}
-	res, err = db.FallbackSearch(ctx, store.FallbackQuery{Near: &store.Geo{Lat: 50.26, Lng: 19.03}, Sort: "distance"})
+	res, err = db.FallbackSearch(ctx, store.FallbackQuery{Sort: "distance", ListingFilter: store.ListingFilter{Near: &store.Geo{Lat: 50.26, Lng: 19.03}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestFallbackServesAndNear(t *testing.T) {
 	if d := res.Hits[1].DistanceKm; d == nil || *d < 0.6 || *d > 0.8 {
 		t.Fatalf("distance %v, want about 0.7 km", d)
 	}
-	res, err = db.FallbackSearch(ctx, store.FallbackQuery{Near: &store.Geo{Lat: 50.26, Lng: 19.03}, RadiusKm: 2})
+	res, err = db.FallbackSearch(ctx, store.FallbackQuery{ListingFilter: store.ListingFilter{Near: &store.Geo{Lat: 50.26, Lng: 19.03}, RadiusKm: 2}})
 	if err != nil || res.Total != 2 {
 		t.Fatalf("within 2 km: %v (%v), want 2", names(res), err)
 	}

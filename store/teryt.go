@@ -247,16 +247,20 @@ func (db *DB) GminasOfPowiat(ctx context.Context, powiat string) ([]Gmina, error
 
 // Powiat is a powiat with its voivodeship.
 type Powiat struct {
-	Code string `db:"code" json:"code"`
-	Name string `db:"name" json:"name"`
+	Code            string `db:"code" json:"code"`
+	Name            string `db:"name" json:"name"`
+	VoivodeshipCode string `db:"voivodeship_code" json:"voivodeship_code"`
 }
 
-// PowiatsOf lists a voivodeship's powiats by name.
-func (db *DB) PowiatsOf(ctx context.Context, voivodeship string) ([]Powiat, error) {
+// PowiatsOf lists the powiats of the given voivodeships, by voivodeship
+// and then name, in one query.
+func (db *DB) PowiatsOf(ctx context.Context, voivodeships ...string) ([]Powiat, error) {
 	var list []Powiat
-	err := db.db.SelectContext(ctx, &list, `SELECT code, name FROM teryt_powiats WHERE voivodeship_code = $1 ORDER BY name, code`, voivodeship)
+	err := db.db.SelectContext(ctx, &list, `
+		SELECT code, name, voivodeship_code FROM teryt_powiats
+		WHERE voivodeship_code = ANY($1::text[]) ORDER BY voivodeship_code, name, code`, pq.Array(voivodeships))
 	if err != nil {
-		return nil, fmt.Errorf("powiats of %s: %w", voivodeship, err)
+		return nil, fmt.Errorf("powiats of %v: %w", voivodeships, err)
 	}
 	return list, nil
 }
