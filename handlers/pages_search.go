@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -161,11 +163,9 @@ func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets ma
 				prefixes[code[:2]] = true
 			}
 		}
-		for pre := range prefixes {
-			if list, err := s.db.PowiatsOf(c.UserContext(), pre); err == nil {
-				for _, pw := range list {
-					powiats[pw.Code] = pw.Name
-				}
+		if list, err := s.db.PowiatsOf(c.UserContext(), slices.Collect(maps.Keys(prefixes))...); err == nil {
+			for _, pw := range list {
+				powiats[pw.Code] = pw.Name
 			}
 		}
 	}

@@ -248,22 +248,26 @@ func (s *Server) powiatGroups(ctx context.Context) ([]optGroup, map[string]strin
 	if regional {
 		regions = []*tenants.Tenant{t}
 	}
-	var groups []optGroup
+	codes := make([]string, len(regions))
+	for i, r := range regions {
+		codes[i] = r.TERYT
+	}
+	list, err := s.db.PowiatsOf(ctx, codes...)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups := make([]optGroup, len(regions))
 	names := map[string]string{}
-	for _, r := range regions {
-		list, err := s.db.PowiatsOf(ctx, r.TERYT)
-		if err != nil {
-			return nil, nil, err
-		}
-		g := optGroup{}
+	for i, r := range regions {
 		if !regional {
-			g.Label = r.Voivodeship
+			groups[i].Label = r.Voivodeship
 		}
 		for _, pw := range list {
-			g.Options = append(g.Options, Option{Value: pw.Code, Label: pw.Name})
-			names[pw.Code] = pw.Name
+			if pw.VoivodeshipCode == r.TERYT {
+				groups[i].Options = append(groups[i].Options, Option{Value: pw.Code, Label: pw.Name})
+				names[pw.Code] = pw.Name
+			}
 		}
-		groups = append(groups, g)
 	}
 	return groups, names, nil
 }
