@@ -97,8 +97,10 @@ func TestHealthAndReadiness(t *testing.T) {
 	s.do("GET", "/healthz", nil).expect(t, 200)
 	s.do("GET", "/readyz", nil).expect(t, 200)
 	r := s.do("GET", "/metrics", nil).expect(t, 200)
-	if !strings.Contains(string(r.Body), "katalogpes_search_outbox_depth") {
-		t.Fatal("metrics lack the outbox depth")
+	for _, series := range []string{"katalogpes_search_outbox_depth", "katalogpes_db_connections_in_use", "katalogpes_http_requests_total"} {
+		if !strings.Contains(string(r.Body), series) {
+			t.Fatalf("metrics lack %s", series)
+		}
 	}
 }
 

@@ -61,7 +61,10 @@ func newMetrics(reg *prometheus.Registry, db *store.DB, svc *search.Service) *me
 		}
 		return 1
 	})
-	reg.MustRegister(m.requests, m.latency, outboxDepth, outboxLag, degraded,
+	dbInUse := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "katalogpes_db_connections_in_use", Help: "Database connections of the pool in use.",
+	}, func() float64 { return float64(db.PoolStats().InUse) })
+	reg.MustRegister(m.requests, m.latency, outboxDepth, outboxLag, degraded, dbInUse,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
