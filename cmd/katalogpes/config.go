@@ -5,61 +5,91 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
+
+	"github.com/caarlos0/env/v11"
 
 	"katalogpes/tenants"
 )
 
-// Config is every setting, read from the environment once at start.
+// Config is every setting, parsed from the environment once at start. A
+// value that does not parse stops the start with the variable's name.
 type Config struct {
-	Env            string // development | production
-	DatabaseURL    string
-	MeiliURL       string
-	MeiliMasterKey string
-	MeiliIndex     string
-	HTTPAddr       string
-	BaseDomain     string
-	BaseURL        string
-	JWTKeys        string
-	SMTPURL        string
-	DataDir        string
-	AccessTTL      time.Duration
+	Env              string        `env:"APP_ENV" envDefault:"development"`
+	DatabaseURL      string        `env:"DATABASE_URL"`
+	MeiliURL         string        `env:"MEILI_URL" envDefault:"http://127.0.0.1:7701"`
+	MeiliMasterKey   string        `env:"MEILI_MASTER_KEY"`
+	MeiliIndex       string        `env:"MEILI_INDEX" envDefault:"listings"`
+	HTTPAddr         string        `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	BaseDomain       string        `env:"BASE_DOMAIN"`
+	BaseURL          string        `env:"BASE_URL"`
+	JWTKeys          string        `env:"JWT_KEYS"`
+	SMTPURL          string        `env:"SMTP_URL"`
+	DataDir          string        `env:"DATA_DIR" envDefault:".data"`
+	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" envDefault:"1h"`
+	AccessTTL        time.Duration `env:"-"`
 }
 
 // Development reports whether this is a developer's machine.
 func (c Config) Development() bool { return c.Env == "development" }
 
-func env(name, def string) string {
-	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
-		return v
-	}
-	return def
-}
-
 // LoadConfig reads the environment. Defaults suit a developer's machine.
 func LoadConfig() (Config, error) {
-	c := Config{
-		Env:            env("APP_ENV", "development"),
-		DatabaseURL:    env("DATABASE_URL", ""),
-		MeiliURL:       env("MEILI_URL", "http://127.0.0.1:7701"),
-		MeiliMasterKey: env("MEILI_MASTER_KEY", ""),
-		MeiliIndex:     env("MEILI_INDEX", "listings"),
-		HTTPAddr:       env("HTTP_ADDR", "127.0.0.1:8080"),
-		BaseDomain:     env("BASE_DOMAIN", ""),
-		JWTKeys:        env("JWT_KEYS", ""),
-		SMTPURL:        env("SMTP_URL", ""),
-		DataDir:        env("DATA_DIR", ".data"),
-		AccessTTL:      15 * time.Minute,
+	c := Config{AccessTTL: 15 * time.Minute}
+	if err := env.Parse(&c); err != nil {
+		return c, namedConfigError(err)
 	}
+	trimStrings(&c)
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
 	}
-	port := c.HTTPAddr[strings.LastIndexByte(c.HTTPAddr, ':')+1:]
-	c.BaseURL = strings.TrimRight(env("BASE_URL", "http://localhost:"+port), "/")
+	_, port, err := net.SplitHostPort(c.HTTPAddr)
+	if err != nil || port == "" {
+		return c, fmt.Errorf("HTTP_ADDR must be host:port (e.g. 127.0.0.1:8080), not %q", c.HTTPAddr)
+	}
+	if c.ReminderInterval <= 0 {
+		return c, fmt.Errorf("REMINDER_INTERVAL must be a positive duration (e.g. 1h), not %s", c.ReminderInterval)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://localhost:" + port
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return c, nil
+}
+
+// namedConfigError says which variable failed: the library names the
+// struct field, while a person reads the variable.
+func namedConfigError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	msgs := make([]string, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if f, ok := reflect.TypeOf(Config{}).FieldByName(pe.Name); ok {
+				name := f.Tag.Get("env")
+				msgs = append(msgs, fmt.Sprintf("%s=%q is not a valid %s: %v", name, os.Getenv(name), pe.Type, pe.Err))
+				continue
+			}
+		}
+		msgs = append(msgs, e.Error())
+	}
+	return fmt.Errorf("configuration: %s", strings.Join(msgs, "; "))
+}
+
+// trimStrings drops stray white space around values pasted into an env file.
+func trimStrings(c *Config) {
+	for _, s := range []*string{&c.Env, &c.DatabaseURL, &c.MeiliURL, &c.MeiliMasterKey, &c.MeiliIndex,
+		&c.HTTPAddr, &c.BaseDomain, &c.BaseURL, &c.JWTKeys, &c.SMTPURL, &c.DataDir} {
+		*s = strings.TrimSpace(*s)
+	}
 }
 
 // needDatabase names the missing variable rather than failing later.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestProductionRefusesToStartWithoutSigningKeys(t *testing.T) {
@@ -49,5 +50,36 @@ func TestUnknownAppEnvIsRefused(t *testing.T) {
 	t.Setenv("APP_ENV", "staging")
 	if _, err := LoadConfig(); err == nil {
 		t.Fatal("APP_ENV=staging accepted")
+	}
+}
+
+func TestBadValuesStopTheStartNamingTheVariable(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"HTTP_ADDR", "abc"},
+		{"REMINDER_INTERVAL", "soon"},
+		{"REMINDER_INTERVAL", "-1h"},
+	} {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			t.Setenv("APP_ENV", "development")
+			t.Setenv(tc.name, tc.value)
+			_, err := LoadConfig()
+			if err == nil || !strings.Contains(err.Error(), tc.name) {
+				t.Fatalf("%s=%s: err = %v, want one naming %s", tc.name, tc.value, err, tc.name)
+			}
+		})
+	}
+}
+
+func TestDefaultsSuitADevelopersMachine(t *testing.T) {
+	for _, k := range []string{"APP_ENV", "HTTP_ADDR", "BASE_URL", "REMINDER_INTERVAL"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	cfg, err := LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != "127.0.0.1:8080" || cfg.BaseURL != "http://localhost:8080" || cfg.ReminderInterval != time.Hour {
+		t.Fatalf("defaults: %+v", cfg)
 	}
 }

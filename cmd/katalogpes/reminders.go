@@ -15,17 +15,12 @@ import (
 // ends. Every instance of serve runs it; the store makes sure no owner is
 // reminded twice.
 func runReminders(ctx context.Context, db *store.DB, cfg Config, log *slog.Logger) {
-	every, err := time.ParseDuration(env("REMINDER_INTERVAL", "1h"))
-	if err != nil || every <= 0 {
-		log.Error("REMINDER_INTERVAL is not a positive duration; using an hour", "value", env("REMINDER_INTERVAL", ""))
-		every = time.Hour
-	}
 	tr, err := handlers.NewTranslator()
 	if err != nil {
 		log.Error("reminders: no translations; not running", "err", err)
 		return
 	}
-	_ = db.RunReminders(ctx, store.RemindersConfig{Every: every, Log: log, Compose: reminderMail(tr, cfg.BaseURL)})
+	_ = db.RunReminders(ctx, store.RemindersConfig{Every: cfg.ReminderInterval, Log: log, Compose: reminderMail(tr, cfg.BaseURL)})
 }
 
 // reminderMail writes the reminder in Polish, linking to the listing's
