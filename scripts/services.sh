@@ -15,7 +15,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="$ROOT/.data"
+DATA="${KATALOG_DATA_DIR:-$ROOT/.data}"
 ROOT_HASH="$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
 
 PG_PORT="${KATALOG_PG_PORT:-54329}"
@@ -67,14 +67,19 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # The port to start a service on. The default port may be held by another
 # checkout's services (e.g. a CI clone next to a dev tree): then, unless the
 # port was set explicitly, take a free one from a range keyed by ROOT's hash
-# so the same checkout tends to get the same port again.
+# so the same checkout tends to get the same port again. The ranges lie below
+# Linux's ephemeral ports (32768-60999), where an outgoing connection could
+# hold the port between our check and the bind. SKIP_PORTS lists ports that
+# failed to bind in this run.
+skipped() { [[ " ${SKIP_PORTS:-} " == *" $1 "* ]]; }
+
 pick_port() { # name wanted explicit(0/1) range_base
     local name="$1" want="$2" explicit="$3" base="$4" p i
-    if ! port_busy "$want"; then echo "$want"; return; fi
+    if ! port_busy "$want" && ! skipped "$want"; then echo "$want"; return; fi
     (( explicit )) && die "$name: port $want on 127.0.0.1 is already in use by something else; choose another"
     p=$(( base + 16#${ROOT_HASH:0:4} % 500 ))
     for ((i = 0; i < 100; i++, p++)); do
-        if ! port_busy "$p"; then
+        if ! port_busy "$p" && ! skipped "$p"; then
             log "$name: port $want is taken by something else; using $p"
             echo "$p"
             return
@@ -210,24 +215,29 @@ pg_up() {
 
     if pg_running "$pgdata" "$bindir"; then
         log "postgres: already running ($pgdata)"
+        # The durability mode may differ between make run and make test;
+        # fsync and synchronous_commit change on a reload.
+        port="$(as_pg sed -n 4p "$pgdata/postmaster.pid")"
+        if pg_write_conf "$pgdata" "$port" "$sockdir"; then
+            as_pg "$bindir/pg_ctl" -D "$pgdata" reload >/dev/null
+        fi
     else
-        port="$(pick_port postgres "$PG_PORT" "$PG_PORT_EXPLICIT" 55000)"
-        # Rewritten at every start. Throwaway dev data, so durability is
-        # traded for speed (fsync off).
-        as_pg tee "$pgdata/katalogpes.conf" >/dev/null <<EOF
-# written by scripts/services.sh at each start; edits are overwritten
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$sockdir'
-max_connections = 200
-shared_buffers = 128MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
-        log "postgres: starting on 127.0.0.1:$port"
-        as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$pglog" -w -t 60 start >/dev/null \
-            || { tail -n 20 "$pglog" >&2; die "postgres failed to start (log: $pglog)"; }
+        # A port free at the check can be taken before the bind: retry on
+        # another one then.
+        local try
+        for ((try = 1; ; try++)); do
+            port="$(pick_port postgres "$PG_PORT" "$PG_PORT_EXPLICIT" 25000)"
+            pg_write_conf "$pgdata" "$port" "$sockdir" || true
+            log "postgres: starting on 127.0.0.1:$port"
+            local mark; mark=$(wc -l <"$pglog")
+            as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$pglog" -w -t 60 start >/dev/null && break
+            if (( try < 5 )) && tail -n +"$((mark + 1))" "$pglog" | grep -q 'Address already in use'; then
+                log "postgres: port $port was taken at the bind; trying another"
+                SKIP_PORTS="${SKIP_PORTS:-} $port"; PG_PORT_EXPLICIT=0
+                continue
+            fi
+            tail -n 20 "$pglog" >&2; die "postgres failed to start (log: $pglog)"
+        done
     fi
 
     # Use the port the server actually listens on (line 4 of postmaster.pid):
@@ -241,6 +251,30 @@ EOF
         "${psql[@]}" -d postgres -c "CREATE DATABASE $PG_DB" >/dev/null
     fi
     PG_URL="postgres://postgres@127.0.0.1:$port/$PG_DB?sslmode=disable"
+}
+
+# pg_write_conf writes our settings; it returns 0 when they changed. Tests
+# (KATALOG_PG_FAST=1, set by make test) trade durability for speed; make run
+# keeps PostgreSQL's durable defaults, so an acknowledged write survives a
+# crash.
+pg_write_conf() { # pgdata port sockdir
+    local conf="$1/katalogpes.conf" new
+    new="# written by scripts/services.sh at each start; edits are overwritten
+listen_addresses = '127.0.0.1'
+port = $2
+unix_socket_directories = '$3'
+max_connections = 200
+shared_buffers = 128MB"
+    if [[ "${KATALOG_PG_FAST:-0}" == 1 ]]; then
+        new+="
+# test data only: no durability needed
+fsync = off
+synchronous_commit = off
+full_page_writes = off"
+    fi
+    if [[ "$(as_pg cat "$conf" 2>/dev/null)" == "$new" ]]; then return 1; fi
+    printf '%s\n' "$new" | as_pg tee "$conf" >/dev/null
+    return 0
 }
 
 pg_down() {
@@ -357,39 +391,63 @@ meili_up() {
             log "meilisearch: already running (pid $(cat "$MEILI_PID"), port $port)"
             return
         fi
-    else
-        port="$(pick_port meilisearch "$MEILI_PORT" "$MEILI_PORT_EXPLICIT" 57000)"
-        M_URL="http://127.0.0.1:$port"
-        echo "$port" >"$MEILI_PORTFILE"
-        log "meilisearch: starting on 127.0.0.1:$port"
-        mkdir -p "$DATA/meili"
-        # setsid+nohup: detach from our session so it outlives make/CI steps;
-        # all fds redirected and our lock (fd 9) closed, so nobody waits on
-        # them. Run in .data so relative paths meilisearch uses stay inside.
-        # The background job must be ONE simple command so that $! is the
-        # meilisearch pid itself (setsid and nohup exec, they do not fork).
-        (
-            cd "$DATA"
-            exec 9>&-
-            setsid nohup "$MEILI_BIN" \
-                --db-path "$DATA/meili" \
-                --dump-dir "$DATA/meili-dumps" \
-                --snapshot-dir "$DATA/meili-snapshots" \
-                --http-addr "127.0.0.1:$port" \
-                --master-key "$M_KEY" \
-                --env development \
-                --no-analytics \
-                </dev/null >>"$MEILI_LOG" 2>&1 &
-            echo $! >"$MEILI_PID"
-        )
+        meili_wait "$port" || { tail -n 20 "$MEILI_LOG" >&2; die "meilisearch exited (log: $MEILI_LOG)"; }
+        return
     fi
-    # Either just started or alive but not yet healthy: wait up to ~30 s.
-    # (kill -0 only: right after the start the pid may still be nohup's.)
+    # A port free at the check can be taken before the bind (an outgoing
+    # connection, another checkout): retry on another one then.
+    local try
+    for ((try = 1; ; try++)); do
+        port="$(pick_port meilisearch "$MEILI_PORT" "$MEILI_PORT_EXPLICIT" 27000)"
+        M_URL="http://127.0.0.1:$port"
+        local mark; mark=$(wc -l <"$MEILI_LOG" 2>/dev/null || echo 0)
+        meili_start "$port"
+        meili_wait "$port" && return
+        if (( try < 5 )) && tail -n +"$((mark + 1))" "$MEILI_LOG" | grep -q 'Address already in use'; then
+            log "meilisearch: port $port was taken at the bind; trying another"
+            SKIP_PORTS="${SKIP_PORTS:-} $port"; MEILI_PORT_EXPLICIT=0
+            continue
+        fi
+        tail -n 20 "$MEILI_LOG" >&2
+        die "meilisearch did not start (log: $MEILI_LOG)"
+    done
+}
+
+meili_start() { # port
+    local port="$1"
+    echo "$port" >"$MEILI_PORTFILE"
+    log "meilisearch: starting on 127.0.0.1:$port"
+    mkdir -p "$DATA/meili"
+    # setsid+nohup: detach from our session so it outlives make/CI steps;
+    # all fds redirected and our lock (fd 9) closed, so nobody waits on
+    # them. Run in .data so relative paths meilisearch uses stay inside.
+    # The background job must be ONE simple command so that $! is the
+    # meilisearch pid itself (setsid and nohup exec, they do not fork).
+    (
+        cd "$DATA"
+        exec 9>&-
+        setsid nohup "$MEILI_BIN" \
+            --db-path "$DATA/meili" \
+            --dump-dir "$DATA/meili-dumps" \
+            --snapshot-dir "$DATA/meili-snapshots" \
+            --http-addr "127.0.0.1:$port" \
+            --master-key "$M_KEY" \
+            --env development \
+            --no-analytics \
+            </dev/null >>"$MEILI_LOG" 2>&1 &
+        echo $! >"$MEILI_PID"
+    )
+}
+
+# meili_wait waits up to ~30 s for health; it fails at once when the
+# process exits. (kill -0 only: right after the start the pid may still be
+# nohup's.)
+meili_wait() { # port
     local i pid
     pid="$(cat "$MEILI_PID")"
     for ((i = 0; i < 60; i++)); do
-        meili_healthy "$port" && return
-        kill -0 "$pid" 2>/dev/null || { tail -n 20 "$MEILI_LOG" >&2; die "meilisearch exited (log: $MEILI_LOG)"; }
+        meili_healthy "$1" && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
         sleep 0.5
     done
     tail -n 20 "$MEILI_LOG" >&2
@@ -477,8 +535,16 @@ case "${1:-}" in
     down) cmd_down ;;
     env) cmd_env ;;
     status) cmd_status ;;
+    # The first fallback port of a service (for scripts/test-services.sh).
+    first-port)
+        case "${2:-}" in
+            postgres) echo $(( 25000 + 16#${ROOT_HASH:0:4} % 500 )) ;;
+            meilisearch) echo $(( 27000 + 16#${ROOT_HASH:0:4} % 500 )) ;;
+            *) echo "usage: $0 first-port postgres|meilisearch" >&2; exit 2 ;;
+        esac
+        ;;
     *)
-        echo "usage: $0 up|down|env|status" >&2
+        echo "usage: $0 up|down|env|status|first-port NAME" >&2
         exit 2
         ;;
 esac
