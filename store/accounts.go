@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/ccojocar/zxcvbn-go"
 	"github.com/ccojocar/zxcvbn-go/frequency"
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
@@ -81,17 +83,77 @@ var commonPasswords = func() map[string]bool {
 	return m
 }()
 
-// CheckPassword applies the password policy.
-func CheckPassword(field, pw string) []FieldError {
+// minPasswordScore is the least zxcvbn score (0–4) accepted: 3 is "safely
+// unguessable" against an online attack with throttling and more.
+const minPasswordScore = 3
+
+// CheckPassword applies the password policy. personal holds the account's
+// own words (its e-mail, its name): a password made of them is refused. The
+// rules before the estimator exist to say why a password is weak.
+func CheckPassword(field, pw string, personal ...string) []FieldError {
+	lower := strings.ToLower(pw)
+	refuse := func(key string) []FieldError { return []FieldError{{Field: field, Key: key}} }
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
 		return []FieldError{{Field: field, Key: "password.too_short", Params: map[string]any{"Min": MinPasswordLen}}}
 	case len(pw) > 72: // bcrypt reads 72 bytes at most
 		return []FieldError{{Field: field, Key: "password.too_long", Params: map[string]any{"Max": 72}}}
-	case commonPasswords[strings.ToLower(pw)]:
-		return []FieldError{{Field: field, Key: "password.common"}}
+	case distinctRunes(strings.TrimSpace(pw)) < 4:
+		return refuse("password.repetitive")
+	case containsPersonal(lower, personal):
+		return refuse("password.personal")
+	case commonPasswords[lower]:
+		return refuse("password.common")
+	case zxcvbn.PasswordStrength(pw, personalWords(personal)).Score < minPasswordScore:
+		return refuse("password.weak")
 	}
 	return nil
+}
+
+func distinctRunes(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen)
+}
+
+// personalWords splits e-mails and names into the words a person would
+// reuse: "jan.kowalski@gmina.pl" gives jan, kowalski, gmina.
+func personalWords(personal []string) []string {
+	var words []string
+	for _, p := range personal {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if p == "" {
+			continue
+		}
+		words = append(words, p)
+		for _, w := range strings.FieldsFunc(p, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if utf8.RuneCountInString(w) >= 3 {
+				words = append(words, w)
+			}
+		}
+	}
+	return words
+}
+
+// containsPersonal: the password is the e-mail or its local part, or the
+// name, with little else around it.
+func containsPersonal(lowerPw string, personal []string) bool {
+	for _, p := range personal {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if p == "" {
+			continue
+		}
+		local, _, _ := strings.Cut(p, "@")
+		for _, w := range []string{p, local} {
+			if utf8.RuneCountInString(w) >= 4 && strings.Contains(lowerPw, w) &&
+				utf8.RuneCountInString(lowerPw)-utf8.RuneCountInString(w) < 6 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (n *NewAccount) validate() []FieldError {
@@ -107,7 +169,7 @@ func (n *NewAccount) validate() []FieldError {
 	} else if utf8.RuneCountInString(n.Name) > 200 {
 		errs = append(errs, FieldError{Field: "name", Key: "too_long", Params: map[string]any{"Max": 200}})
 	}
-	errs = append(errs, CheckPassword("password", n.Password)...)
+	errs = append(errs, CheckPassword("password", n.Password, n.Email, n.Name)...)
 	if !n.Role.Valid() {
 		errs = append(errs, FieldError{Field: "role", Key: "role.invalid"})
 	}
@@ -321,14 +383,23 @@ func (db *DB) ResetPassword(ctx context.Context, token, password string) error {
 	if errs := CheckPassword("password", password); len(errs) > 0 {
 		return Invalid(errs)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
-	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
-	}
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
 		id, err := consumeToken(ctx, tx, token, "reset")
 		if err != nil {
 			return err
+		}
+		// The account's own words are known only now; a refusal rolls the
+		// token's use back, so the person can try another password.
+		var who struct{ Email, Name string }
+		if err := tx.GetContext(ctx, &who, `SELECT email, name FROM accounts WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("read account for reset: %w", err)
+		}
+		if errs := CheckPassword("password", password, who.Email, who.Name); len(errs) > 0 {
+			return Invalid(errs)
+		}
+		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE accounts SET password_hash = $2, status = CASE WHEN status = 'unverified' THEN 'active' ELSE status END,
@@ -343,12 +414,12 @@ func (db *DB) ResetPassword(ctx context.Context, token, password string) error {
 // ChangePassword sets a new password for the signed-in account after
 // checking the current one, and revokes every session of the account.
 func (db *DB) ChangePassword(ctx context.Context, accountID, current, next string) error {
-	if errs := CheckPassword("new_password", next); len(errs) > 0 {
-		return Invalid(errs)
-	}
 	a, err := db.FindAccountByID(ctx, accountID)
 	if err != nil {
 		return err
+	}
+	if errs := CheckPassword("new_password", next, a.Email, a.Name); len(errs) > 0 {
+		return Invalid(errs)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(current)) != nil {
 		return Invalid([]FieldError{{Field: "current_password", Key: "password.wrong"}})
