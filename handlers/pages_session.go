@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -162,10 +163,34 @@ func byFormEmail(c *fiber.Ctx) string {
 // localNext accepts a place to go after signing in only when it is a
 // path of this region, so the form cannot send people elsewhere.
 func localNext(c *fiber.Ctx, next string) string {
-	base := basePath(c) + "/"
-	if next == "" || !strings.HasPrefix(next, base) || strings.HasPrefix(next, "//") ||
-		strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "/logowanie") {
+	return sameOriginPath(basePath(c)+"/", next)
+}
+
+// sameOriginPath returns next when it is a relative URL of this site under
+// base, else "". Browsers forgive much (tabs and newlines are dropped, a
+// backslash is a slash, "//host" is another site), so anything unusual is
+// refused rather than repaired.
+func sameOriginPath(base, next string) string {
+	if next == "" || strings.ContainsAny(next, "\\") || hasControl(next) {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil || hasControl(u.Path) {
+		return ""
+	}
+	// The decoded path as well: "/%2f%2fevil" is "//evil" to some routers.
+	for _, p := range []string{next, u.Path, path.Clean(u.Path)} {
+		if strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
+			return ""
+		}
+	}
+	clean := path.Clean(u.Path) + "/"
+	if !strings.HasPrefix(next, base) || !strings.HasPrefix(clean, base) || strings.Contains(u.Path, "/logowanie") {
 		return ""
 	}
 	return next
+}
+
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
