@@ -268,3 +268,13 @@ func TestEveryMessageKeyHasBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+func TestAHugePageIsAFieldErrorEvenWhenSearchIsDegraded(t *testing.T) {
+	s := newTestServerWithMeili(t, "http://127.0.0.1:1", handlers.Config{Development: true})
+	for _, path := range []string{"/r/slaskie/api/v1/search?page=99999999", "/api/v1/search?page=1001", "/r/slaskie/api/v1/search?page=9223372036854775807"} {
+		p := s.do("GET", path, nil).expect(t, 422).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "page" {
+			t.Fatalf("%s: %+v", path, p)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -243,22 +242,13 @@ type staleResponse struct {
 // staleListings lists the region's listings unconfirmed for a year,
 // the longest unconfirmed first.
 func (s *Server) staleListings(c *fiber.Ctx) error {
-	f := store.StaleFilter{Page: 1, PerPage: 50}
+	values, err := queryValues(c)
+	if err != nil {
+		return fiber.ErrBadRequest
+	}
+	var f store.StaleFilter
 	var errs []store.FieldError
-	if v := c.Query("page"); v != "" {
-		if n, err := strconv.Atoi(v); err != nil || n < 1 {
-			errs = append(errs, store.FieldError{Field: "page", Key: "page.range", Params: map[string]any{"Min": 1}})
-		} else {
-			f.Page = n
-		}
-	}
-	if v := c.Query("per_page"); v != "" {
-		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > search.MaxPerPage {
-			errs = append(errs, store.FieldError{Field: "per_page", Key: "per_page.range", Params: map[string]any{"Max": search.MaxPerPage}})
-		} else {
-			f.PerPage = n
-		}
-	}
+	f.Page, f.PerPage, errs = search.ParsePaging(values, 50)
 	if len(errs) > 0 {
 		return store.Invalid(errs)
 	}

@@ -407,6 +407,10 @@ func TestStaleListingsAndTheOwnersOneClickConfirmation(t *testing.T) {
 	}
 	s.do("GET", "/r/slaskie/api/v1/admin/stale", nil, bearer(owner.AccessToken)).expect(t, 403)
 	s.do("GET", "/r/slaskie/api/v1/admin/stale?per_page=1000", nil, bearer(mod.AccessToken)).expect(t, 422)
+	// A page past the limit is a field error, not a negative OFFSET (500).
+	if p := s.do("GET", "/r/slaskie/api/v1/admin/stale?page=99999999999999999", nil, bearer(mod.AccessToken)).expect(t, 422).problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "page" {
+		t.Fatalf("huge page: %+v", p)
+	}
 	s.do("POST", "/r/slaskie/api/v1/listings/"+id+"/confirm", nil).expect(t, 401)
 	s.do("POST", "/r/slaskie/api/v1/listings/"+id+"/confirm", nil, bearer(s.signUp("slaskie", "obcy@example.org").AccessToken)).expect(t, 403)
 

@@ -29,6 +29,7 @@ const (
 	MaxQueryLen    = 200 // characters of q kept; the rest is cut
 	DefaultPerPage = 20
 	MaxPerPage     = 100
+	MaxPage        = 1000 // deeper pages are for exports, not browsing
 	MaxRadiusKm    = 1000
 	maxValues      = 50 // values of one filter
 )
@@ -98,22 +99,9 @@ func ParseQuery(v url.Values) (Query, error) {
 	q.SocialEnterprise = flag("social_enterprise")
 	q.ReservedContracts = flag("reserved_contracts")
 
-	if s := v.Get("page"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			bad("page", "page.range", "Min", 1)
-		} else {
-			q.Page = n
-		}
-	}
-	if s := v.Get("per_page"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxPerPage {
-			bad("per_page", "per_page.range", "Max", MaxPerPage)
-		} else {
-			q.PerPage = n
-		}
-	}
+	var pageErrs []store.FieldError
+	q.Page, q.PerPage, pageErrs = ParsePaging(v, DefaultPerPage)
+	errs = append(errs, pageErrs...)
 	if s := v.Get("near"); s != "" {
 		g, ok := parsePoint(s)
 		if !ok {
@@ -163,6 +151,29 @@ func cleanQ(s string) string {
 		s = strings.TrimSpace(string([]rune(s)[:MaxQueryLen]))
 	}
 	return s
+}
+
+// ParsePaging reads page (1 to MaxPage) and per_page (1 to MaxPerPage),
+// for every paged list of the API.
+func ParsePaging(v url.Values, defPerPage int) (page, perPage int, errs []store.FieldError) {
+	page, perPage = 1, defPerPage
+	if s := v.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPage {
+			errs = append(errs, store.FieldError{Field: "page", Key: "page.range", Params: map[string]any{"Max": MaxPage}})
+		} else {
+			page = n
+		}
+	}
+	if s := v.Get("per_page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPerPage {
+			errs = append(errs, store.FieldError{Field: "per_page", Key: "per_page.range", Params: map[string]any{"Max": MaxPerPage}})
+		} else {
+			perPage = n
+		}
+	}
+	return page, perPage, errs
 }
 
 // parsePoint reads "lat,lng" in WGS 84.

@@ -20,6 +20,8 @@ func TestParseQueryRefusesBadInput(t *testing.T) {
 		{"per_page not a number", "per_page=ten", "per_page", "per_page.range"},
 		{"page zero", "page=0", "page", "page.range"},
 		{"page negative", "page=-3", "page", "page.range"},
+		{"page past the limit", "page=1001", "page", "page.range"},
+		{"page past int64", "page=99999999999999999999", "page", "page.range"},
 		{"near one number", "near=50.1", "near", "near.invalid"},
 		{"near words", "near=here,there", "near", "near.invalid"},
 		{"near off the globe", "near=91,19", "near", "near.invalid"},
