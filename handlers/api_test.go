@@ -122,6 +122,17 @@ func TestTheDevelopmentMailboxDoesNotExistInProduction(t *testing.T) {
 	s.do("GET", "/dev/mail?to=x@example.org", nil).expect(t, 404)
 }
 
+func TestProductionSendsHSTSAndDevelopmentDoesNot(t *testing.T) {
+	prod := newTestServerWithMeili(t, os.Getenv("MEILI_URL"), handlers.Config{Development: false, BaseURL: "https://katalog.example.org"})
+	if h := prod.do("GET", "/healthz", nil).expect(t, 200).Header.Get("Strict-Transport-Security"); !strings.Contains(h, "max-age=31536000") {
+		t.Fatalf("production HSTS = %q", h)
+	}
+	dev := newTestServer(t)
+	if h := dev.do("GET", "/healthz", nil).expect(t, 200).Header.Get("Strict-Transport-Security"); h != "" {
+		t.Fatalf("development sends HSTS %q: it would pin localhost to HTTPS", h)
+	}
+}
+
 func TestTenantHostServesTheTenantsRoutes(t *testing.T) {
 	s := newTestServer(t)
 	var cats []store.Category

@@ -25,6 +25,9 @@ import (
 // maxLogo is the largest logo a region may upload.
 const maxLogo = 1 << 20
 
+// maxLogoPixels bounds a logo's width and height.
+const maxLogoPixels = 2000
+
 type brandingPage struct {
 	Page
 	Saved bool
@@ -117,8 +120,14 @@ func readLogo[F io.ReadCloser](open func() (F, error), size int64) (string, stri
 	if ct != "image/png" && ct != "image/jpeg" {
 		return "", "ui.err.logo_type"
 	}
-	if _, format, err := image.DecodeConfig(bytes.NewReader(raw)); err != nil || (format != "png" && format != "jpeg") {
+	// The header's size, read before anything decodes the pixels: a small
+	// file can claim 20000×20000 pixels and take gigabytes to decode.
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil || (format != "png" && format != "jpeg") {
 		return "", "ui.err.logo_type"
+	}
+	if cfg.Width > maxLogoPixels || cfg.Height > maxLogoPixels || cfg.Width < 1 || cfg.Height < 1 {
+		return "", "ui.err.logo_pixels"
 	}
 	return "data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(raw), ""
 }

@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -48,6 +50,19 @@ func tinyPNG(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+// pngClaiming is a tiny PNG whose header says it is w×h pixels.
+func pngClaiming(t *testing.T, w, h uint32) []byte {
+	b := tinyPNG(t)
+	// Signature (8), chunk length (4), "IHDR" (4), then width and height.
+	binary.BigEndian.PutUint32(b[16:], w)
+	binary.BigEndian.PutUint32(b[20:], h)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	if cfg, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width != int(w) {
+		t.Fatalf("crafted PNG: %v %+v", err, cfg)
+	}
+	return b
+}
+
 func TestAdminBrandsTheRegion(t *testing.T) {
 	s := newTestServer(t)
 	admin, _ := s.account("slaskie", tenants.RoleAdmin)
@@ -63,6 +78,10 @@ func TestAdminBrandsTheRegion(t *testing.T) {
 		expect(t, 422).contains(t, "PNG albo JPEG")
 	w.postMultipart("/r/slaskie/admin/wyglad", url.Values{"primary_color": {"#1d4d2b"}, "accent_color": {"#e0a000"}}, "logo.png", make([]byte, 1<<20+1)).
 		expect(t, 422).contains(t, "najwyżej 1 MB")
+
+	// A decompression bomb: a small file whose header claims 20000×20000.
+	w.postMultipart("/r/slaskie/admin/wyglad", url.Values{"primary_color": {"#1d4d2b"}, "accent_color": {"#e0a000"}}, "logo.png", pngClaiming(t, 20000, 20000)).
+		expect(t, 422).contains(t, "2000 × 2000")
 
 	logo := tinyPNG(t)
 	p = w.postMultipart("/r/slaskie/admin/wyglad", url.Values{"tagline": {"Ekonomia społeczna na Śląsku"}, "primary_color": {"#1d4d2b"}, "accent_color": {"#e0a000"}}, "logo.png", logo)

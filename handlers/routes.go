@@ -13,7 +13,7 @@ import (
 // routes lists every route with the permission it needs. Tenant routes are
 // served twice: under /r/{slug} and on a tenant's own host.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(requestIDMiddleware, s.base, recover.New(recover.Config{EnableStackTrace: false}), securityHeaders)
+	app.Use(requestIDMiddleware, s.base, recover.New(recover.Config{EnableStackTrace: false}), s.securityHeaders)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -86,8 +86,12 @@ func (s *Server) tenantOnly(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// securityHeaders are sent with every answer.
-func securityHeaders(c *fiber.Ctx) error {
+// securityHeaders are sent with every answer. Production is served over
+// HTTPS only, so browsers are told to keep to it (HSTS, a year).
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	if !s.cfg.Development {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
+	}
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("X-Frame-Options", "DENY")
