@@ -3,8 +3,10 @@ package handlers
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -73,7 +75,23 @@ func outboxCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(tenants.WithAllTenants(context.Background()), 2*time.Second)
 }
 
+// observe counts a request. Fiber's strings point into buffers it reuses,
+// and Prometheus keeps label values for good: both labels are copies, the
+// method one of a fixed set and the route the pattern, never the raw path.
 func (m *metrics) observe(method, route string, status int, took time.Duration) {
+	method = methodLabel(method)
+	route = strings.Clone(route)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+// methodLabel maps a request method to a constant string.
+func methodLabel(method string) string {
+	for _, known := range []string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut,
+		fiber.MethodPatch, fiber.MethodDelete, fiber.MethodOptions} {
+		if method == known {
+			return known
+		}
+	}
+	return "OTHER"
 }
