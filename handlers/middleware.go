@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -140,8 +142,35 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	if err := s.checkSession(c.UserContext(), p); err != nil {
+		if fromCookie && errors.Is(err, tenants.ErrBadToken) {
+			return c.Next() // the page asks to sign in again
+		}
+		return err
+	}
 	c.SetUserContext(tenants.WithPrincipal(c.UserContext(), p))
 	return c.Next()
+}
+
+// checkSession refuses a token whose session has ended (logout, a reused
+// refresh token, a password change, removal or deletion of the account):
+// the token's signature alone would keep it working to its expiry.
+func (s *Server) checkSession(ctx context.Context, p tenants.Principal) error {
+	if p.SessionID == "" {
+		return tenants.ErrBadToken
+	}
+	if _, ok := tenants.FromContext(ctx); !ok {
+		// The hub has no tenant; the lookup is of one session by its id.
+		ctx = tenants.WithAllTenants(ctx)
+	}
+	active, err := s.db.SessionActive(ctx, p.SessionID)
+	if err != nil {
+		return fmt.Errorf("check session: %w", err)
+	}
+	if !active {
+		return tenants.ErrBadToken
+	}
+	return nil
 }
 
 // pm wraps a handler with the permission its route needs, so the route

@@ -1,0 +1,36 @@
+package handlers_test
+
+import (
+	"testing"
+)
+
+// TestAnEndedSessionsAccessTokenIsRefusedAtOnce: the access token of a
+// session that ended is refused on the next request, not at its expiry.
+func TestAnEndedSessionsAccessTokenIsRefusedAtOnce(t *testing.T) {
+	s := newTestServer(t)
+	t.Run("logout", func(t *testing.T) {
+		tk := s.signUp("slaskie", "wyloguj@example.org")
+		s.do("GET", "/r/slaskie/api/v1/me", nil, bearer(tk.AccessToken)).expect(t, 200)
+		s.do("POST", "/r/slaskie/api/v1/auth/logout", nil, bearer(tk.AccessToken)).expect(t, 204)
+		s.do("GET", "/r/slaskie/api/v1/me", nil, bearer(tk.AccessToken)).expect(t, 401)
+	})
+	t.Run("a reused refresh token ends the session", func(t *testing.T) {
+		tk := s.signUp("slaskie", "kradziez@example.org")
+		var next tokens
+		s.do("POST", "/r/slaskie/api/v1/auth/refresh", map[string]string{"refresh_token": tk.RefreshToken}).expect(t, 200).json(t, &next)
+		s.do("POST", "/r/slaskie/api/v1/auth/refresh", map[string]string{"refresh_token": tk.RefreshToken}).expect(t, 401)
+		s.do("GET", "/r/slaskie/api/v1/me", nil, bearer(next.AccessToken)).expect(t, 401)
+		s.do("GET", "/r/slaskie/api/v1/me", nil, bearer(tk.AccessToken)).expect(t, 401)
+	})
+	t.Run("password change ends the other sessions", func(t *testing.T) {
+		email := "zmiana@example.org"
+		tk := s.signUp("slaskie", email)
+		s.do("POST", "/r/slaskie/api/v1/me/password", map[string]string{"current_password": goodPassword, "new_password": "nowe-dlugie-haslo-7"}, bearer(tk.AccessToken)).expect(t, 204)
+		s.do("GET", "/r/slaskie/api/v1/me", nil, bearer(tk.AccessToken)).expect(t, 401)
+	})
+	t.Run("a deleted account can no longer create listings", func(t *testing.T) {
+		tk := s.signUp("slaskie", "usun@example.org")
+		s.do("DELETE", "/r/slaskie/api/v1/me", nil, bearer(tk.AccessToken)).expect(t, 204)
+		s.do("POST", "/r/slaskie/api/v1/listings", listingBody("Po usunięciu"), bearer(tk.AccessToken)).expect(t, 401)
+	})
+}
