@@ -32,7 +32,7 @@ func decodeStrict(c *fiber.Ctx, v any) error {
 		if len(bytes.TrimSpace(body)) == 0 || asSyntax(err, &syntax) {
 			return fiber.ErrBadRequest
 		}
-		return store.DecodeError(err)
+		return decodeError(err)
 	}
 	return nil
 }

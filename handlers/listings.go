@@ -12,7 +12,7 @@ func (s *Server) createListing(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := store.DecodeListingData(body)
+	d, err := decodeListingData(body)
 	if err != nil {
 		return err
 	}
@@ -23,12 +23,28 @@ func (s *Server) createListing(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(l)
 }
 
+// updateListing applies a JSON merge patch to the listing as its editor
+// sees it (the pending revision, if any); the store sets the fields that
+// changed on the listing as it is when the edit lands.
 func (s *Server) updateListing(c *fiber.Ctx) error {
-	body, err := jsonBody(c)
+	patch, err := jsonBody(c)
 	if err != nil {
 		return err
 	}
-	l, err := s.db.UpdateListing(c.UserContext(), utils.CopyString(c.Params("id")), body)
+	ctx, id := c.UserContext(), utils.CopyString(c.Params("id"))
+	cur, err := s.db.FindListing(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !s.mayEdit(c, cur) {
+		return store.Errorf(store.EForbidden, "listing.not_owner")
+	}
+	base := editable(cur)
+	next, err := applyMergePatch(base, patch)
+	if err != nil {
+		return err
+	}
+	l, err := s.db.UpdateListing(ctx, id, store.ListingChanges(base, next))
 	if err != nil {
 		return err
 	}

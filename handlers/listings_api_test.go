@@ -172,3 +172,34 @@ func TestLoginIsRateLimited(t *testing.T) {
 		t.Fatal("429 without Retry-After")
 	}
 }
+
+// PATCH is a JSON merge patch: nested objects merge, null clears, a wrong
+// type is a 422 naming the field, and only the owner or staff may send one.
+func TestPatchIsAMergePatch(t *testing.T) {
+	s := newTestServer(t)
+	owner := s.signUp("slaskie", "patch@example.org")
+	other := s.signUp("slaskie", "inny@example.org")
+	api := "/r/slaskie/api/v1"
+	var l listingJSON
+	s.do("POST", api+"/listings", listingBody("Spółdzielnia Socjalna Łata"), bearer(owner.AccessToken)).expect(t, 201).json(t, &l)
+
+	var got struct {
+		Contact struct{ Email, Phone string }
+		Geo     *struct{ Lat float64 }
+	}
+	s.do("PATCH", api+"/listings/"+l.ID, map[string]any{"contact": map[string]string{"phone": "600 100 200"}, "geo": map[string]float64{"lat": 50.26, "lng": 19.02}},
+		bearer(owner.AccessToken)).expect(t, 200).json(t, &got)
+	if got.Contact.Email != "biuro@example.org" || got.Contact.Phone != "+48600100200" || got.Geo == nil {
+		t.Fatalf("after merging contact and geo: %+v", got)
+	}
+	s.do("PATCH", api+"/listings/"+l.ID, map[string]any{"geo": nil}, bearer(owner.AccessToken)).expect(t, 200).json(t, &got)
+	if got.Geo != nil || got.Contact.Phone == "" {
+		t.Fatalf("null clears geo and only geo: %+v", got)
+	}
+	p := s.do("PATCH", api+"/listings/"+l.ID, map[string]any{"founded_year": "dawno"}, bearer(owner.AccessToken)).expect(t, 422).problem(t)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "founded_year" || p.Errors[0].Code != "type.invalid" {
+		t.Fatalf("wrong type: %+v", p)
+	}
+	s.do("PATCH", api+"/listings/"+l.ID, "[1]", bearer(owner.AccessToken)).expect(t, 400)
+	s.do("PATCH", api+"/listings/"+l.ID, map[string]any{"name": "Cudza"}, bearer(other.AccessToken)).expect(t, 404)
+}

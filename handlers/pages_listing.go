@@ -1,11 +1,8 @@
 package handlers
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/url"
 
-	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
@@ -235,10 +232,7 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 	if l == nil {
 		saved, err = s.db.CreateListing(ctx, pl.Data)
 	} else {
-		var patch []byte
-		if patch, err = mergePatch(base, pl.Data); err == nil {
-			saved, err = s.db.UpdateListing(ctx, id, patch)
-		}
+		saved, err = s.db.UpdateListing(ctx, id, store.ListingChanges(base, pl.Data))
 	}
 	if err != nil {
 		return redraw(err, statusOf[store.ErrorCode(err)])
@@ -264,24 +258,6 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 		msg = "revision"
 	}
 	return c.Redirect(basePath(c)+"/moje?msg="+msg, fiber.StatusSeeOther)
-}
-
-// mergePatch is the JSON merge patch that turns before into after, with
-// nulls for what was cleared.
-func mergePatch(before, after store.ListingData) ([]byte, error) {
-	a, err := json.Marshal(before)
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(after)
-	if err != nil {
-		return nil, err
-	}
-	patch, err := jsonpatch.CreateMergePatch(a, b)
-	if err != nil {
-		return nil, fmt.Errorf("listing patch: %w", err)
-	}
-	return patch, nil
 }
 
 // submitListingPost sends a listing to review from "my listings"; what

@@ -35,12 +35,21 @@ func (db *DB) Categories(ctx context.Context) ([]Category, error) {
 	return list, nil
 }
 
+// categoryCodes is the set of a tenant's category codes, read in a
+// transaction of its own.
 func (db *DB) categoryCodes(ctx context.Context, tenantID string) (map[string]bool, error) {
-	var codes []string
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &codes, `SELECT code FROM categories WHERE tenant_id = $1`, tenantID)
+	var m map[string]bool
+	err := db.tx(ctx, func(tx *sqlx.Tx) (err error) {
+		m, err = categoryCodesIn(ctx, tx, tenantID)
+		return err
 	})
-	if err != nil {
+	return m, err
+}
+
+// categoryCodesIn is categoryCodes within the caller's transaction.
+func categoryCodesIn(ctx context.Context, tx *sqlx.Tx, tenantID string) (map[string]bool, error) {
+	var codes []string
+	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM categories WHERE tenant_id = $1`, tenantID); err != nil {
 		return nil, fmt.Errorf("category codes: %w", err)
 	}
 	m := make(map[string]bool, len(codes))

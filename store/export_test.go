@@ -29,3 +29,7 @@ func ImportRowByRow() (restore func()) {
 	importRowByRow = true
 	return func() { importRowByRow = false }
 }
+
+// LimitPool caps the pool at n open connections, as a busy server would
+// find it: a write that needs a second connection then waits for itself.
+func (db *DB) LimitPool(n int) { db.db.SetMaxOpenConns(n) }

@@ -241,7 +241,7 @@ func (db *DB) importRow(ctx context.Context, t *tenants.Tenant, p tenants.Princi
 			_ = json.Unmarshal(cur.Data, &next)
 		}
 		fields := in.apply(&next)
-		fields, err := mergeCheck(fields, db.checkListing(ctx, &next, t, cur.ID))
+		fields, err := mergeCheck(fields, checkListing(ctx, tx, &next, t, cur.ID))
 		if err != nil {
 			return err
 		}

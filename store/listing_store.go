@@ -170,72 +170,6 @@ func (db *DB) MyListings(ctx context.Context) ([]*Listing, error) {
 	return db.toListings(rows, true)
 }
 
-// CreateListing registers a draft owned by the signed-in account.
-func (db *DB) CreateListing(ctx context.Context, d ListingData) (*Listing, error) {
-	t, ok := tenants.FromContext(ctx)
-	if !ok {
-		return nil, ErrNoScope
-	}
-	p := tenants.PrincipalFrom(ctx)
-	if !p.Authenticated() {
-		return nil, Errorf(EUnauthorized, "auth.required")
-	}
-	if err := db.checkListing(ctx, &d, t, ""); err != nil {
-		return nil, err
-	}
-	var id string
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		data, _ := json.Marshal(d)
-		if err := tx.GetContext(ctx, &id, `
-			INSERT INTO listings (tenant_id, owner_id, status, data) VALUES ($1, $2, 'draft', $3) RETURNING id`,
-			t.ID, p.AccountID, data); err != nil {
-			return fmt.Errorf("insert listing: %w", err)
-		}
-		return addEvent(ctx, tx, t.ID, id, p, "create", "", StatusDraft, "", changedFields(ListingData{}, d))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return db.FindListing(ctx, id)
-}
-
-// checkListing normalises and validates d for tenant t, then refuses a NIP
-// or KRS another listing of the tenant already has.
-func (db *DB) checkListing(ctx context.Context, d *ListingData, t *tenants.Tenant, selfID string) error {
-	errs := d.normalize()
-	more, err := db.validateInTenant(ctx, d, t.TERYT, t.ID)
-	if err != nil {
-		return err
-	}
-	errs = append(errs, more...)
-	if len(errs) > 0 {
-		return Invalid(errs)
-	}
-	return db.checkDuplicates(ctx, d, t.ID, selfID)
-}
-
-func (db *DB) checkDuplicates(ctx context.Context, d *ListingData, tenantID, selfID string) error {
-	var dups []string
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &dups, `
-			SELECT CASE WHEN nip = $2 THEN 'nip' ELSE 'krs' END FROM listings
-			WHERE tenant_id = $1 AND status <> 'archived' AND id::text <> $4
-			  AND ((nip = $2 AND $2 <> '') OR (krs = $3 AND $3 <> ''))`,
-			tenantID, d.NIP, d.KRS, selfID)
-	})
-	if err != nil {
-		return fmt.Errorf("check duplicates: %w", err)
-	}
-	if len(dups) == 0 {
-		return nil
-	}
-	var fields []FieldError
-	for _, f := range dedupe(dups) {
-		fields = append(fields, FieldError{Field: f, Key: f + ".duplicate"})
-	}
-	return &Error{Code: EConflict, Key: fields[0].Key, Fields: fields}
-}
-
 // lockListing reads a listing for update and checks the principal may act
 // on it: its owner, or staff of the tenant.
 func lockListing(ctx context.Context, tx *sqlx.Tx, tenantID, id string, staffOnly bool) (*listingRow, error) {
@@ -263,52 +197,6 @@ func lockListing(ctx context.Context, tx *sqlx.Tx, tenantID, id string, staffOnl
 		return nil, Errorf(EForbidden, "listing.not_owner")
 	}
 	return &row, nil
-}
-
-// UpdateListing applies a JSON merge patch. Unpublished listings change in
-// place; a published one gets a pending revision and stays as it was for
-// the public until a moderator accepts the revision.
-func (db *DB) UpdateListing(ctx context.Context, id string, patch []byte) (*Listing, error) {
-	return db.changeListing(ctx, id, false, func(tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, row *listingRow, cur *Listing) error {
-		switch row.Status {
-		case StatusArchived, StatusSuspended:
-			return &Error{Code: EConflict, Key: "listing.locked", Params: map[string]any{"Status": row.Status}}
-		}
-		base := cur.ListingData
-		if cur.Revision != nil {
-			base = cur.Revision.Data
-		}
-		next, err := applyPatch(base, patch)
-		if err != nil {
-			return err
-		}
-		if err := db.checkListing(ctx, &next, t, id); err != nil {
-			return err
-		}
-		data, _ := json.Marshal(next)
-		if row.Status == StatusPublished {
-			fields := changedFields(cur.ListingData, next)
-			if len(fields) == 0 {
-				_, err := tx.ExecContext(ctx, `UPDATE listings SET revision = NULL, revision_status = NULL, revision_reason = '' WHERE id = $1`, id)
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `
-				UPDATE listings SET revision = $2, revision_status = 'pending', revision_reason = '',
-				       revision_submitted_at = now(), updated_at = now()
-				WHERE id = $1`, id, data); err != nil {
-				return fmt.Errorf("store revision: %w", err)
-			}
-			return addEvent(ctx, tx, t.ID, id, p, "revision", StatusPublished, StatusPublished, "", fields)
-		}
-		fields := changedFields(base, next)
-		if len(fields) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE listings SET data = $2, updated_at = now() WHERE id = $1`, id, data); err != nil {
-			return fmt.Errorf("update listing: %w", err)
-		}
-		return addEvent(ctx, tx, t.ID, id, p, "edit", row.Status, row.Status, "", fields)
-	})
 }
 
 // changeListing runs fn on a listing locked for update, after checking the

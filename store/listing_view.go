@@ -3,12 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
-
-	jsonpatch "github.com/evanphx/json-patch/v5"
 )
 
 // Listing is a listing as read: its data plus status, place names and the
@@ -130,59 +125,6 @@ func (d *ListingData) IsSocialEnterprise(now time.Time) bool {
 		return false
 	}
 	return se.ValidUntil == "" || se.ValidUntil >= now.Format("2006-01-02")
-}
-
-// DecodeListingData reads a listing body strictly: unknown fields and wrong
-// types are field errors (422), not silently dropped.
-func DecodeListingData(raw []byte) (ListingData, error) {
-	var d ListingData
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
-		return d, DecodeError(err)
-	}
-	if dec.More() {
-		return d, &Error{Code: EMalformed, Key: "body.malformed", Err: errors.New("trailing data after the JSON object")}
-	}
-	return d, nil
-}
-
-// DecodeError turns a JSON decoding error into field errors where it can.
-func DecodeError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		field := typeErr.Field
-		if field == "" {
-			field = "body"
-		}
-		return Invalid([]FieldError{{Field: field, Key: "type.invalid", Params: map[string]any{"Type": typeErr.Type.String()}}})
-	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		field := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		return Invalid([]FieldError{{Field: field, Key: "field.unknown"}})
-	}
-	return &Error{Code: EMalformed, Key: "body.malformed", Err: err}
-}
-
-// applyPatch merges a JSON merge patch (RFC 7396) into data.
-func applyPatch(data ListingData, patch []byte) (ListingData, error) {
-	if len(bytes.TrimSpace(patch)) == 0 || bytes.TrimSpace(patch)[0] != '{' {
-		return data, &Error{Code: EMalformed, Key: "body.malformed", Err: errors.New("patch is not a JSON object")}
-	}
-	// Decode the patch strictly first so unknown fields and wrong types are
-	// named (null, which deletes in a merge patch, decodes fine).
-	if _, err := DecodeListingData(patch); err != nil {
-		return data, err
-	}
-	base, err := json.Marshal(data)
-	if err != nil {
-		return data, fmt.Errorf("encode listing: %w", err)
-	}
-	merged, err := jsonpatch.MergePatch(base, patch)
-	if err != nil {
-		return data, &Error{Code: EMalformed, Key: "body.malformed", Err: err}
-	}
-	return DecodeListingData(merged)
 }
 
 // changedFields names the top-level fields that differ between a and b.

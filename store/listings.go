@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
+
 	"katalogpes/store/ident"
 )
 
@@ -364,9 +366,10 @@ func dedupe(list []string) []string {
 
 // validateInTenant checks what needs the database: the seat's gmina lies in
 // the tenant's voivodeship (and is stored as the gmina proper), service-area
-// codes exist, categories are the tenant's.
-func (db *DB) validateInTenant(ctx context.Context, d *ListingData, tenantTERYT, tenantID string) ([]FieldError, error) {
-	return validatePlaces(ctx, d, tenantTERYT, tenantID, dbPlaces{db})
+// codes exist, categories are the tenant's. It reads through tx, the
+// transaction of the write being checked.
+func validateInTenant(ctx context.Context, tx *sqlx.Tx, d *ListingData, tenantTERYT, tenantID string) ([]FieldError, error) {
+	return validatePlaces(ctx, d, tenantTERYT, tenantID, txPlaces{tx})
 }
 
 // places answers what validatePlaces asks of the TERYT register and the
@@ -377,15 +380,16 @@ type places interface {
 	categoryCodes(ctx context.Context, tenantID string) (map[string]bool, error)
 }
 
-type dbPlaces struct{ db *DB }
+// txPlaces asks the database, within a write's transaction.
+type txPlaces struct{ tx *sqlx.Tx }
 
-func (p dbPlaces) gmina(ctx context.Context, code string) (Gmina, error) {
-	return p.db.FindGmina(ctx, code)
+func (p txPlaces) gmina(ctx context.Context, code string) (Gmina, error) {
+	return findGmina(ctx, p.tx, code)
 }
 
-func (p dbPlaces) unknownCodes(ctx context.Context, codes []string) ([]string, error) {
+func (p txPlaces) unknownCodes(ctx context.Context, codes []string) ([]string, error) {
 	var unknown []string
-	err := p.db.db.SelectContext(ctx, &unknown, `
+	err := p.tx.SelectContext(ctx, &unknown, `
 		SELECT c FROM unnest($1::text[]) AS c
 		WHERE NOT EXISTS (SELECT 1 FROM teryt_voivodeships WHERE code = c)
 		  AND NOT EXISTS (SELECT 1 FROM teryt_powiats WHERE code = c)
@@ -397,8 +401,8 @@ func (p dbPlaces) unknownCodes(ctx context.Context, codes []string) ([]string, e
 	return unknown, nil
 }
 
-func (p dbPlaces) categoryCodes(ctx context.Context, tenantID string) (map[string]bool, error) {
-	return p.db.categoryCodes(ctx, tenantID)
+func (p txPlaces) categoryCodes(ctx context.Context, tenantID string) (map[string]bool, error) {
+	return categoryCodesIn(ctx, p.tx, tenantID)
 }
 
 func validatePlaces(ctx context.Context, d *ListingData, tenantTERYT, tenantID string, pl places) ([]FieldError, error) {

@@ -156,12 +156,12 @@ func TestModerationLifeCycleWithRevision(t *testing.T) {
 		t.Fatalf("owner approving: %v, want forbidden", err)
 	}
 	mustOK(db.Moderate(mod, l.ID, store.ActionRequestChanges, "Dodaj opis oferty"))
-	mustOK(db.UpdateListing(owner, l.ID, []byte(`{"description":"Catering dla szkół, urzędów i firm w całym regionie."}`)))
+	mustOK(db.UpdateListing(owner, l.ID, store.ListingUpdate{Data: store.ListingData{Description: "Catering dla szkół, urzędów i firm w całym regionie."}, Fields: []string{"description"}}))
 	mustOK(db.SubmitListing(owner, l.ID))
 	mustOK(db.Moderate(mod, l.ID, store.ActionApprove, ""))
 
 	// An edit of a published listing waits for a moderator.
-	mustOK(db.UpdateListing(owner, l.ID, []byte(`{"name":"Nowa nazwa"}`)))
+	mustOK(db.UpdateListing(owner, l.ID, store.ListingUpdate{Data: store.ListingData{Name: "Nowa nazwa"}, Fields: []string{"name"}}))
 	pub, err := db.FindListing(public, l.ID)
 	if err != nil || pub.Name != "Stara nazwa" || pub.Revision != nil {
 		t.Fatalf("public sees %q (revision %v, err %v), want the published name only", pub.Name, pub.Revision, err)
@@ -226,7 +226,7 @@ func TestSomeoneElsesListingIsForbidden(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A pending listing is invisible to others: not found.
-	if _, err := db.UpdateListing(intruder, l.ID, []byte(`{"name":"x"}`)); !errors.Is(err, store.ErrNotFound) {
+	if _, err := db.UpdateListing(intruder, l.ID, store.ListingUpdate{Data: store.ListingData{Name: "x"}, Fields: []string{"name"}}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("editing someone's pending listing: %v, want not found", err)
 	}
 }

@@ -83,7 +83,7 @@ func (db *DB) Moderate(ctx context.Context, id, action, reason string) (*Listing
 			}
 			return enqueueIndex(ctx, tx, t.ID, id)
 		case action == ActionApprove && row.Status == StatusPublished && revisionPending:
-			if err := db.checkDuplicates(ctx, &cur.Revision.Data, t.ID, id); err != nil {
+			if err := checkDuplicates(ctx, tx, &cur.Revision.Data, t.ID, id); err != nil {
 				return err
 			}
 			if err := exec(`UPDATE listings SET data = revision, revision = NULL, revision_status = NULL, revision_reason = '',

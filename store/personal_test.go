@@ -73,7 +73,7 @@ func newPerson(t *testing.T, db *storetest.DB, mod context.Context, name string)
 	must(db.Moderate(mod, l.ID, store.ActionRequestChanges, "Pani "+name+", proszę dodać godziny otwarcia."))
 	must(db.SubmitListing(p.ctx, l.ID))
 	must(db.Moderate(mod, l.ID, store.ActionApprove, ""))
-	must(db.UpdateListing(p.ctx, l.ID, []byte(`{"short_name": "`+name+`"}`)))
+	must(db.UpdateListing(p.ctx, l.ID, store.ListingUpdate{Data: store.ListingData{ShortName: name}, Fields: []string{"short_name"}}))
 	draft := validListing("Szkic " + name)
 	draft.NIP = ""
 	dl, err := db.CreateListing(p.ctx, draft)

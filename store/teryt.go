@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -223,8 +224,13 @@ const gminaSelect = `
 // FindGmina resolves a 7-digit TERYT code to its gmina; a part of a gmina
 // (RODZ 4, 5, 8, 9) resolves to the gmina it belongs to.
 func (db *DB) FindGmina(ctx context.Context, code string) (Gmina, error) {
+	return findGmina(ctx, db.db, code)
+}
+
+// findGmina is FindGmina through q: the pool, or a write's transaction.
+func findGmina(ctx context.Context, q sqlx.QueryerContext, code string) (Gmina, error) {
 	var g Gmina
-	err := db.db.GetContext(ctx, &g, gminaSelect+`
+	err := sqlx.GetContext(ctx, q, &g, gminaSelect+`
 		WHERE g.code = coalesce((SELECT gmina_code FROM teryt_gmina_parts WHERE code = $1), $1)`, code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, &Error{Code: ENotFound, Key: "teryt.unknown", Err: fmt.Errorf("gmina %s", code)}
