@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -17,6 +16,7 @@ import (
 
 	"katalogpes/search"
 	"katalogpes/store"
+	"katalogpes/store/sheet"
 	"katalogpes/tenants"
 )
 
@@ -519,8 +519,9 @@ func (s *Server) reportAPI(c *fiber.Ctx) error {
 	return c.JSON(reportResponse{Dims: dims, Rows: rows})
 }
 
-// reportCSV is the report's rows as a spreadsheet opens them: UTF-8 with
-// a BOM, ';', CRLF; each dimension as its code and its name.
+// reportCSV is the report's rows as a spreadsheet opens them (sheet's
+// CSV, cells escaped: a category's name is the region's to write); each
+// dimension as its code and its name.
 func (s *Server) reportCSV(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	values, err := queryValues(c)
@@ -550,9 +551,10 @@ func (s *Server) reportCSV(c *fiber.Ctx) error {
 		}
 	}
 	var buf bytes.Buffer
-	buf.WriteString("\uFEFF")
-	w := csv.NewWriter(&buf)
-	w.Comma, w.UseCRLF = ';', true
+	w, err := sheet.NewCSVWriter(&buf)
+	if err != nil {
+		return err
+	}
 	var head []string
 	for _, d := range dims {
 		head = append(head, p.Tf("ui.report.csv_code", "Dim", n.dimTitle(d)), n.dimTitle(d))
@@ -561,12 +563,11 @@ func (s *Server) reportCSV(c *fiber.Ctx) error {
 	for _, r := range rows {
 		rec := make([]string, 0, 2*len(dims)+1)
 		for i, d := range dims {
-			rec = append(rec, defuse(r.Keys[i]), defuse(n.name(d, r.Keys[i])))
+			rec = append(rec, r.Keys[i], n.name(d, r.Keys[i]))
 		}
 		_ = w.Write(append(rec, fmt.Sprint(r.Count)))
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
 	scope := "polska"
@@ -578,13 +579,4 @@ func (s *Server) reportCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return c.Send(buf.Bytes())
-}
-
-// defuse keeps a spreadsheet from running a cell as a formula: a
-// category's name is the region's to write.
-func defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

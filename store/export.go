@@ -1,10 +1,7 @@
 package store
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -13,8 +10,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/xuri/excelize/v2"
 
+	"katalogpes/store/sheet"
 	"katalogpes/tenants"
 )
 
@@ -103,8 +100,7 @@ type ExportWriter interface {
 }
 
 // NewExportWriter starts an export document on w. CSV and JSON go out as
-// they are written; XLSX rows go through excelize's stream writer (spilled
-// to a temporary file when large) and the workbook is written on Close.
+// they are written; an XLSX workbook is written on Close (see sheet).
 func NewExportWriter(w io.Writer, format string, meta ExportMeta) (ExportWriter, error) {
 	switch format {
 	case ExportCSV:
@@ -232,94 +228,51 @@ func ExportHeaders() []string {
 	return out
 }
 
-// csvExport writes ';'-separated UTF-8 with a BOM and CRLF, as Excel in
-// Poland opens without an import wizard.
+// csvExport writes the columns through sheet's one CSV writer.
 type csvExport struct {
-	bw  *bufio.Writer
-	cw  *csv.Writer
+	w   *sheet.CSVWriter
 	rec []string
 	now time.Time
 }
 
 func newCSVExport(w io.Writer, meta ExportMeta) (*csvExport, error) {
-	bw := bufio.NewWriterSize(w, 32<<10)
-	if _, err := bw.WriteString("\uFEFF"); err != nil {
+	cw, err := sheet.NewCSVWriter(w)
+	if err != nil {
 		return nil, err
 	}
-	cw := csv.NewWriter(bw)
-	cw.Comma = ';'
-	cw.UseCRLF = true
 	if err := cw.Write(ExportHeaders()); err != nil {
 		return nil, err
 	}
-	return &csvExport{bw: bw, cw: cw, rec: make([]string, len(exportColumns)), now: meta.GeneratedAt}, nil
+	return &csvExport{w: cw, rec: make([]string, len(exportColumns)), now: meta.GeneratedAt}, nil
 }
 
 func (e *csvExport) Write(list []*Listing) error {
 	for _, l := range list {
 		for i, c := range exportColumns {
-			e.rec[i] = defuseFormula(c.value(l, e.now))
+			e.rec[i] = c.value(l, e.now)
 		}
-		if err := e.cw.Write(e.rec); err != nil {
+		if err := e.w.Write(e.rec); err != nil {
 			return err
 		}
 	}
-	e.cw.Flush()
-	if err := e.cw.Error(); err != nil {
-		return err
-	}
-	return e.bw.Flush()
+	return e.w.Flush()
 }
 
-func (e *csvExport) Close() error {
-	e.cw.Flush()
-	if err := e.cw.Error(); err != nil {
-		return err
-	}
-	return e.bw.Flush()
-}
-
-// defuseFormula keeps a spreadsheet from running a cell as a formula
-// (CSV injection): text starting with =, @ or a sign not followed by a
-// digit gets a leading apostrophe. Phone numbers (+48…) stay as they are.
-func defuseFormula(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return "'" + s
-	case '+', '-':
-		if len(s) == 1 || s[1] < '0' || s[1] > '9' {
-			return "'" + s
-		}
-	}
-	return s
-}
+func (e *csvExport) Close() error { return e.w.Flush() }
 
 // jsonExport writes {"license", "license_url", "generated_at", "tenant",
 // "listings": [...], "count"}, one listing at a time.
-type jsonExport struct {
-	bw *bufio.Writer
-	n  int
-}
+type jsonExport struct{ w *sheet.JSONWriter }
 
 func newJSONExport(w io.Writer, meta ExportMeta) (*jsonExport, error) {
-	head, err := json.Marshal(struct {
+	jw, err := sheet.NewJSONWriter(w, struct {
 		License     string    `json:"license"`
 		LicenseURL  string    `json:"license_url"`
 		Attribution string    `json:"attribution"`
 		GeneratedAt time.Time `json:"generated_at"`
 		Tenant      *string   `json:"tenant"`
-	}{DataLicense, DataLicenseURL, "Katalog PES", meta.GeneratedAt.UTC(), nilIfEmpty(meta.Tenant)})
-	if err != nil {
-		return nil, err
-	}
-	bw := bufio.NewWriterSize(w, 32<<10)
-	// Reopen the header object to append the listings to it.
-	_, _ = bw.Write(head[:len(head)-1])
-	_, err = bw.WriteString(`,"listings":[`)
-	return &jsonExport{bw: bw}, err
+	}{DataLicense, DataLicenseURL, "Katalog PES", meta.GeneratedAt.UTC(), nilIfEmpty(meta.Tenant)}, "listings")
+	return &jsonExport{w: jw}, err
 }
 
 func nilIfEmpty(s string) *string {
@@ -331,87 +284,37 @@ func nilIfEmpty(s string) *string {
 
 func (e *jsonExport) Write(list []*Listing) error {
 	for _, l := range list {
-		raw, err := json.Marshal(l)
-		if err != nil {
+		if err := e.w.Write(l); err != nil {
 			return fmt.Errorf("encode listing %s: %w", l.ID, err)
 		}
-		if e.n > 0 {
-			_ = e.bw.WriteByte(',')
-		}
-		_ = e.bw.WriteByte('\n')
-		if _, err := e.bw.Write(raw); err != nil {
-			return err
-		}
-		e.n++
 	}
-	return e.bw.Flush()
+	return e.w.Flush()
 }
 
-func (e *jsonExport) Close() error {
-	if _, err := fmt.Fprintf(e.bw, "\n],\"count\":%d}\n", e.n); err != nil {
-		return err
-	}
-	return e.bw.Flush()
-}
+func (e *jsonExport) Close() error { return e.w.Close() }
 
 // xlsxExport writes the listings on the first sheet (which the importer
 // reads) and the licence on a second.
 type xlsxExport struct {
-	w    io.Writer
-	f    *excelize.File
-	sw   *excelize.StreamWriter
-	row  int
+	w    *sheet.XLSXWriter
 	now  time.Time
 	vals []any
 }
 
-const xlsxSheet = "Podmioty"
-
 func newXLSXExport(w io.Writer, meta ExportMeta) (*xlsxExport, error) {
-	f := excelize.NewFile()
-	fail := func(err error) (*xlsxExport, error) {
-		f.Close()
-		return nil, fmt.Errorf("start workbook: %w", err)
-	}
-	if err := f.SetSheetName("Sheet1", xlsxSheet); err != nil {
-		return fail(err)
-	}
-	if _, err := f.NewSheet("Licencja"); err != nil {
-		return fail(err)
-	}
-	for cell, v := range map[string]string{
-		"A1": "Licencja", "B1": DataLicense + " (" + DataLicenseURL + ")",
-		"A2": "Źródło", "B2": "Katalog PES",
-		"A3": "Wygenerowano", "B3": meta.GeneratedAt.UTC().Format(time.RFC3339),
-		"A4": "Region", "B4": meta.Tenant,
-	} {
-		if err := f.SetCellStr("Licencja", cell, v); err != nil {
-			return fail(err)
-		}
-	}
-	if err := f.SetDocProps(&excelize.DocProperties{Title: "Katalog PES", Description: "Licencja: " + DataLicense + " " + DataLicenseURL,
-		Created: meta.GeneratedAt.UTC().Format(time.RFC3339)}); err != nil {
-		return fail(err)
-	}
-	sw, err := f.NewStreamWriter(xlsxSheet)
+	created := meta.GeneratedAt.UTC().Format(time.RFC3339)
+	xw, err := sheet.NewXLSXWriter(w, sheet.XLSXBook{
+		Sheet: "Podmioty", Header: ExportHeaders(), InfoSheet: "Licencja",
+		Info: [][2]string{
+			{"Licencja", DataLicense + " (" + DataLicenseURL + ")"}, {"Źródło", "Katalog PES"},
+			{"Wygenerowano", created}, {"Region", meta.Tenant},
+		},
+		Title: "Katalog PES", Description: "Licencja: " + DataLicense + " " + DataLicenseURL, Created: created,
+	})
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return fail(err)
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return fail(err)
-	}
-	head := make([]any, len(exportColumns))
-	for i, h := range ExportHeaders() {
-		head[i] = h
-	}
-	if err := sw.SetRow("A1", head, excelize.RowOpts{StyleID: bold}); err != nil {
-		return fail(err)
-	}
-	return &xlsxExport{w: w, f: f, sw: sw, row: 1, now: meta.GeneratedAt, vals: make([]any, len(exportColumns))}, nil
+	return &xlsxExport{w: xw, now: meta.GeneratedAt, vals: make([]any, len(exportColumns))}, nil
 }
 
 func (e *xlsxExport) Write(list []*Listing) error {
@@ -425,22 +328,11 @@ func (e *xlsxExport) Write(list []*Listing) error {
 				}
 			}
 		}
-		e.row++
-		cell, _ := excelize.CoordinatesToCellName(1, e.row)
-		if err := e.sw.SetRow(cell, e.vals); err != nil {
-			return fmt.Errorf("write row %d: %w", e.row, err)
+		if err := e.w.Write(e.vals); err != nil {
+			return fmt.Errorf("export listing %s: %w", l.ID, err)
 		}
 	}
 	return nil
 }
 
-func (e *xlsxExport) Close() error {
-	defer e.f.Close()
-	if err := e.sw.Flush(); err != nil {
-		return fmt.Errorf("finish sheet: %w", err)
-	}
-	if err := e.f.Write(e.w); err != nil {
-		return fmt.Errorf("write workbook: %w", err)
-	}
-	return nil
-}
+func (e *xlsxExport) Close() error { return e.w.Close() }

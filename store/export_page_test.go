@@ -282,3 +282,29 @@ func TestJSONExportNamesItsLicenceAndDate(t *testing.T) {
 		t.Fatalf("empty export %s", empty)
 	}
 }
+
+// A cell a spreadsheet would run as a formula reaches the CSV export with
+// sheet's apostrophe, a number starting with a sign (as "+1+HYPERLINK"
+// does) included; a phone as the catalog stores it is a plain number.
+func TestCSVExportEscapesFormulas(t *testing.T) {
+	l := &store.Listing{ID: "00000000-0000-0000-0000-000000000001", ListingData: store.ListingData{
+		Name: `+1+HYPERLINK("http://x","klik")`, ShortName: `-1+HYPERLINK("http://x")`, Operator: "@SUM(A1)",
+		Description: "=cmd|' /C calc'!A0", Contact: store.Contact{Phone: "+48601234567"},
+	}}
+	file := exportBytes(t, store.ExportCSV, []*store.Listing{l}, "slaskie")
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(file, []byte("\uFEFF"))))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	col := func(name string) string { return recs[1][slices.Index(recs[0], name)] }
+	for name, want := range map[string]string{
+		"nazwa": `'+1+HYPERLINK("http://x","klik")`, "nazwa_skrocona": `'-1+HYPERLINK("http://x")`,
+		"operator": "'@SUM(A1)", "opis": "'=cmd|' /C calc'!A0", "telefon": "+48601234567",
+	} {
+		if got := col(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,7 +23,7 @@ const importChunkSize = 500
 // reader could not parse (in is nil, fields says why).
 type importItem struct {
 	row    int
-	in     *importRow
+	in     *decodedRow
 	fields []FieldError
 }
 
@@ -150,35 +149,9 @@ var importRowByRow = false
 
 func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, items []importItem, book *importBook) ([]rowOutcome, [][]FieldError, error) {
 	outcomes, fields := make([]rowOutcome, len(items)), make([][]FieldError, len(items))
-	var nips, krss []string
-	for _, it := range items {
-		if it.in != nil && it.in.nip != "" {
-			nips = append(nips, it.in.nip)
-		}
-		if it.in != nil && it.in.krs != "" {
-			krss = append(krss, it.in.krs)
-		}
-	}
-	// Every listing a row may match or collide with, locked as importRow
-	// locks the one it matches.
-	var rows []struct {
-		ID     string `db:"id"`
-		Status string `db:"status"`
-		NIP    string `db:"nip"`
-		KRS    string `db:"krs"`
-		Data   []byte `db:"data"`
-	}
-	if len(nips)+len(krss) > 0 {
-		if err := tx.SelectContext(ctx, &rows, `
-			SELECT id, status, coalesce(nip, '') AS nip, coalesce(krs, '') AS krs, data FROM listings
-			WHERE tenant_id = $1 AND status <> 'archived' AND (nip = ANY($2) OR krs = ANY($3))
-			ORDER BY created_at FOR UPDATE`, t.ID, pq.Array(nips), pq.Array(krss)); err != nil {
-			return nil, nil, fmt.Errorf("match listings: %w", err)
-		}
-	}
-	seen := make([]*chunkListing, 0, len(rows)+len(items))
-	for _, r := range rows {
-		seen = append(seen, &chunkListing{id: r.ID, status: r.Status, nip: r.NIP, krs: r.KRS, data: r.Data})
+	seen, err := lockChunkListings(ctx, tx, t.ID, items)
+	if err != nil {
+		return nil, nil, err
 	}
 	var events []chunkEvent
 	for i, it := range items {
@@ -188,17 +161,16 @@ func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant,
 		}
 		in := it.in
 		cur := matchListing(seen, in.nip, in.krs)
-		var before, next ListingData
-		curID, curStatus := "", ""
+		curID, curStatus, curData := "", "", []byte(nil)
 		if cur != nil {
-			curID, curStatus = cur.id, cur.status
-			if err := json.Unmarshal(cur.data, &before); err != nil {
-				return nil, nil, fmt.Errorf("decode listing %s: %w", cur.id, err)
-			}
-			_ = json.Unmarshal(cur.data, &next)
+			curID, curStatus, curData = cur.id, cur.status, cur.data
+		}
+		before, next, err := decodeMatched(curID, curData)
+		if err != nil {
+			return nil, nil, err
 		}
 		rowFields := in.apply(&next)
-		rowFields, err := mergeCheck(rowFields, checkInChunk(ctx, &next, t, curID, book, seen))
+		rowFields, err = mergeCheck(rowFields, checkInChunk(ctx, &next, t, curID, book, seen))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -206,15 +178,9 @@ func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant,
 			fields[i] = rowFields
 			continue
 		}
-		if next.Kinds == nil {
-			next.Kinds = []string{}
-		}
-		if next.Categories == nil {
-			next.Categories = []string{}
-		}
-		data, err := json.Marshal(next)
+		data, err := encodeImported(&next)
 		if err != nil {
-			return nil, nil, fmt.Errorf("encode listing: %w", err)
+			return nil, nil, err
 		}
 		if cur == nil {
 			cur = &chunkListing{id: uuid.NewString(), status: StatusPublished, created: true}
@@ -222,10 +188,7 @@ func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant,
 			events = append(events, chunkEvent{cur.id, "", StatusPublished, changedFields(ListingData{}, next)})
 			outcomes[i] = rowInserted
 		} else {
-			to := StatusPublished
-			if curStatus == StatusSuspended {
-				to = StatusSuspended
-			}
+			to := importedStatus(curStatus)
 			changed := changedFields(before, next)
 			if len(changed) == 0 && to == curStatus {
 				continue
@@ -237,6 +200,40 @@ func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant,
 		cur.data, cur.nip, cur.krs = data, next.NIP, next.KRS
 	}
 	return outcomes, fields, writeChunk(ctx, tx, t.ID, p, seen, events)
+}
+
+// lockChunkListings reads every listing a chunk's row may match or collide
+// with, locked as importRow locks the one it matches.
+func lockChunkListings(ctx context.Context, tx *sqlx.Tx, tenantID string, items []importItem) ([]*chunkListing, error) {
+	var nips, krss []string
+	for _, it := range items {
+		if it.in != nil && it.in.nip != "" {
+			nips = append(nips, it.in.nip)
+		}
+		if it.in != nil && it.in.krs != "" {
+			krss = append(krss, it.in.krs)
+		}
+	}
+	var rows []struct {
+		ID     string `db:"id"`
+		Status string `db:"status"`
+		NIP    string `db:"nip"`
+		KRS    string `db:"krs"`
+		Data   []byte `db:"data"`
+	}
+	if len(nips)+len(krss) > 0 {
+		if err := tx.SelectContext(ctx, &rows, `
+			SELECT id, status, coalesce(nip, '') AS nip, coalesce(krs, '') AS krs, data FROM listings
+			WHERE tenant_id = $1 AND status <> 'archived' AND (nip = ANY($2) OR krs = ANY($3))
+			ORDER BY created_at FOR UPDATE`, tenantID, pq.Array(nips), pq.Array(krss)); err != nil {
+			return nil, fmt.Errorf("match listings: %w", err)
+		}
+	}
+	seen := make([]*chunkListing, 0, len(rows)+len(items))
+	for _, r := range rows {
+		seen = append(seen, &chunkListing{id: r.ID, status: r.Status, nip: r.NIP, krs: r.KRS, data: r.Data})
+	}
+	return seen, nil
 }
 
 // matchListing finds the listing importRow would: by NIP, else by KRS

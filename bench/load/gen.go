@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	"katalogpes/search"
 	"katalogpes/store"
+	"katalogpes/store/sheet"
 )
 
 // place is a gmina of the TERC register, with what a listing seated there
@@ -453,7 +453,7 @@ var registerColumns = []string{"nazwa", "forma_prawna", "rodzaj", "nip", "krs", 
 // writeRegisters writes one CSV register per voivodeship, as a region's
 // spreadsheet would look (';', Polish headers, some names for codes).
 func writeRegisters(dir string, list []listing) (map[string]string, error) {
-	files := map[string]*csv.Writer{}
+	files := map[string]*sheet.CSVWriter{}
 	closers := map[string]io.Closer{}
 	paths := map[string]string{}
 	defer func() {
@@ -470,8 +470,9 @@ func writeRegisters(dir string, list []listing) (map[string]string, error) {
 				return nil, err
 			}
 			closers[l.tenant], paths[l.tenant] = f, path
-			w = csv.NewWriter(f)
-			w.Comma = ';'
+			if w, err = sheet.NewCSVWriter(f); err != nil {
+				return nil, err
+			}
 			files[l.tenant] = w
 			if err := w.Write(registerColumns); err != nil {
 				return nil, err
@@ -505,8 +506,7 @@ func writeRegisters(dir string, list []listing) (map[string]string, error) {
 		}
 	}
 	for t, w := range files {
-		w.Flush()
-		if err := w.Error(); err != nil {
+		if err := w.Flush(); err != nil {
 			return nil, fmt.Errorf("register %s: %w", t, err)
 		}
 	}
