@@ -269,3 +269,52 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
+
+// guard checks the permission its route declares. An anonymous visitor of
+// a page is sent to sign in (and back afterwards); an API client gets 401;
+// a signed-in principal without the right gets 403.
+func (s *Server) guard(k kind, perm tenants.Permission) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		err := s.permit(c, perm)
+		if err == nil {
+			return c.Next()
+		}
+		if k == page && store.ErrorCode(err) == store.EUnauthorized && c.Method() == fiber.MethodGet {
+			next := c.OriginalURL()
+			return c.Redirect(basePath(c)+"/logowanie?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+		}
+		return err
+	}
+}
+
+// permit decides perm for the request's principal. A permission that an
+// owner holds on what it owns (listings:own) is decided on the listing the
+// route names by :id; the store checks it again when it locks the row.
+func (s *Server) permit(c *fiber.Ctx, perm tenants.Permission) error {
+	p := tenants.PrincipalFrom(c.UserContext())
+	switch {
+	case p.Can(perm):
+		return nil
+	case !p.Authenticated():
+		return store.Errorf(store.EUnauthorized, "auth.required")
+	case p.MayOwn(perm):
+		return s.ownsListing(c, p, perm)
+	}
+	return store.Errorf(store.EForbidden, "forbidden")
+}
+
+// ownsListing lets the owner of listing :id through. To anyone else a
+// listing the public cannot see does not exist; a published one is not
+// theirs.
+func (s *Server) ownsListing(c *fiber.Ctx, p tenants.Principal, perm tenants.Permission) error {
+	o, err := s.db.FindListingOwnership(c.UserContext(), c.Params("id"))
+	switch {
+	case err != nil:
+		return err
+	case p.CanOn(perm, o.OwnerID):
+		return nil
+	case !o.Published:
+		return store.ErrNotFound
+	}
+	return store.Errorf(store.EForbidden, "listing.not_owner")
+}

@@ -56,6 +56,9 @@ func (s *Server) base(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
 	defer cancel()
+	// The id is copied: the context outlives fasthttp's buffers (exports
+	// stream after the handler returns).
+	ctx = tenants.WithRequestID(ctx, utils.CopyString(requestID(c)))
 	c.SetUserContext(ctx)
 	err := c.Next()
 	if err != nil {
@@ -68,7 +71,7 @@ func (s *Server) base(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	route := c.Route().Path
 	s.metrics.observe(c.Method(), route, status, time.Since(start))
-	s.log.Info("request", "request_id", requestID(c), "method", c.Method(), "path", c.Path(),
+	s.log.InfoContext(ctx, "request", "method", c.Method(), "path", c.Path(),
 		"route", route, "status", status, "took_ms", time.Since(start).Milliseconds())
 	return nil
 }
@@ -82,11 +85,9 @@ func (s *Server) tenantByHost(c *fiber.Ctx) error {
 		c.SetUserContext(tenants.NewContext(c.UserContext(), t))
 	case s.registry.IsTenantHost(host):
 		return store.Errorf(store.ENotFound, "tenant.unknown")
-	default:
-		// The national hub reads across regions (search, statistics) and
-		// signs in platform accounts, whose rows belong to no tenant.
-		c.SetUserContext(tenants.WithAllTenants(c.UserContext()))
 	}
+	// The bare host is the national hub: no tenant, and no scope either
+	// until a route that the hub serves grants it (see hubScope).
 	return c.Next()
 }
 
@@ -171,21 +172,6 @@ func (s *Server) checkSession(ctx context.Context, p tenants.Principal) error {
 		return tenants.ErrBadToken
 	}
 	return nil
-}
-
-// pm wraps a handler with the permission its route needs, so the route
-// table shows who may call what.
-func pm(perm tenants.Permission, h fiber.Handler) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		p := tenants.PrincipalFrom(c.UserContext())
-		if !p.Can(perm) {
-			if !p.Authenticated() {
-				return store.Errorf(store.EUnauthorized, "auth.required")
-			}
-			return store.Errorf(store.EForbidden, "forbidden")
-		}
-		return h(c)
-	}
 }
 
 // jsonBody checks a JSON request's size and type and returns a copy of the

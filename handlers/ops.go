@@ -9,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"katalogpes/store"
-	"katalogpes/tenants"
 )
 
 func (s *Server) healthz(c *fiber.Ctx) error {
@@ -39,10 +38,11 @@ func (s *Server) metricsHandler() fiber.Handler {
 	return adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 }
 
-// devMail shows the mail that would have been sent, newest first: only
-// with APP_ENV=development (the route does not exist otherwise).
+// devMail shows the mail that would have been sent, newest first, to any
+// region (its route has the hub's scope): only with APP_ENV=development
+// (the route does not exist otherwise).
 func (s *Server) devMail(c *fiber.Ctx) error {
-	list, err := s.db.MailTo(tenants.WithAllTenants(c.UserContext()), c.Query("to"), 50)
+	list, err := s.db.MailTo(c.UserContext(), c.Query("to"), 50)
 	if err != nil {
 		return err
 	}

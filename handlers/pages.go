@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"katalogpes/store"
-	"katalogpes/tenants"
 )
 
 // The web UI: templates and static files live in the binary.
@@ -74,60 +73,6 @@ func newUI(cfg Config) (*ui, error) {
 		},
 	})
 	return &ui{views: engine, csrf: mw}, nil
-}
-
-// pageRoutes are the web UI's routes. They are registered for a tenant
-// (under /r/{slug} or on its host) and for the national hub; handlers
-// that need a region say so with tenantOnly.
-func (s *Server) pageRoutes(r fiber.Router) {
-	r.Get("/static/:file", s.staticFile)
-	r.Get("/motyw.css", s.tenantOnly, s.themeCSS)
-	r.Get("/logo", s.tenantOnly, s.tenantLogo)
-
-	// Every page passes the CSRF check (a post without the token is a
-	// 403) and the cookie session (which renews an expired access token).
-	page := func(h ...fiber.Handler) []fiber.Handler {
-		return append([]fiber.Handler{s.ui.csrf, s.pageSession}, h...)
-	}
-	get := func(path string, h ...fiber.Handler) { r.Get(path, page(h...)...) }
-	post := func(path string, h ...fiber.Handler) { r.Post(path, page(h...)...) }
-	t := s.tenantOnly
-
-	get("/", s.homePage) // the hub, or a region's home
-	get("/szukaj", s.searchPage)
-	get("/podmiot/:id", t, s.profilePage)
-	post("/podmiot/:id/status", t, s.need(tenants.PermModerate, s.profileModerate))
-	get("/deklaracja-dostepnosci", s.accessibilityPage)
-	get("/statystyki", s.statsPage)
-	get("/statystyki/raport", s.reportPage)
-	r.Get("/statystyki/raport.csv", s.reportCSV) // a file: no form, no session
-
-	get("/rejestracja", t, s.registerPage)
-	post("/rejestracja", t, s.limit(5, time.Hour, byIP), s.registerSubmit)
-	get("/weryfikacja", t, s.verifyPage)
-	get("/logowanie", t, s.loginPage)
-	post("/logowanie", t, s.limit(10, time.Minute, byIP), s.limit(10, time.Minute, byFormEmail), s.loginSubmit)
-	post("/wyloguj", t, s.logoutSubmit)
-	get("/przypomnij-haslo", t, s.forgotPage)
-	post("/przypomnij-haslo", t, s.limit(5, time.Hour, byIP), s.forgotSubmit)
-	get("/nowe-haslo", t, s.resetPage)
-	post("/nowe-haslo", t, s.limit(10, time.Hour, byIP), s.resetSubmit)
-
-	get("/moje", t, s.need(tenants.PermListingsCreate, s.myListingsPage))
-	get("/moje/nowy", t, s.need(tenants.PermListingsCreate, s.newListingPage))
-	post("/moje/nowy", t, s.need(tenants.PermListingsCreate, s.listingFormSubmit))
-	get("/moje/:id", t, s.need(tenants.PermListingsOwn, s.editListingPage))
-	post("/moje/:id", t, s.need(tenants.PermListingsOwn, s.listingFormSubmit))
-	post("/moje/:id/wyslij", t, s.need(tenants.PermListingsOwn, s.submitListingPost))
-	get("/moje/:id/historia", t, s.need(tenants.PermListingsOwn, s.historyPage))
-
-	get("/moderacja", t, s.need(tenants.PermModerate, s.queuePage))
-	post("/moderacja/:id", t, s.need(tenants.PermModerate, s.moderatePost))
-
-	get("/admin/wyglad", t, s.need(tenants.PermAdmin, s.brandingPage))
-	post("/admin/wyglad", t, s.need(tenants.PermAdmin, s.brandingSubmit))
-	get("/admin/synonimy", t, s.need(tenants.PermAdmin, s.synonymsPage))
-	post("/admin/synonimy", t, s.need(tenants.PermAdmin, s.synonymsSubmit))
 }
 
 // staticFile serves the embedded CSS and script.

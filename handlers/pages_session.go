@@ -136,25 +136,6 @@ func (s *Server) pageSession(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// need guards a page with a permission: an anonymous visitor is sent to
-// sign in (and back afterwards), a signed-in one without the right sees 403.
-func (s *Server) need(perm tenants.Permission, h fiber.Handler) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		p := tenants.PrincipalFrom(c.UserContext())
-		if p.Can(perm) {
-			return h(c)
-		}
-		if !p.Authenticated() {
-			if c.Method() == fiber.MethodGet {
-				next := c.OriginalURL()
-				return c.Redirect(basePath(c)+"/logowanie?next="+url.QueryEscape(next), fiber.StatusSeeOther)
-			}
-			return store.Errorf(store.EUnauthorized, "auth.required")
-		}
-		return store.Errorf(store.EForbidden, "forbidden")
-	}
-}
-
 // byFormEmail counts sign-in attempts on one account from a form post.
 func byFormEmail(c *fiber.Ctx) string {
 	return "email:" + strings.ToLower(strings.TrimSpace(c.FormValue("email")))

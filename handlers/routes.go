@@ -10,78 +10,198 @@ import (
 	"katalogpes/tenants"
 )
 
-// routes lists every route with the permission it needs. Tenant routes are
-// served twice: under /r/{slug} and on a tenant's own host.
+// kind says where a route is mounted and what runs before its handler.
+type kind int
+
+const (
+	api  kind = iota // JSON under {region}/api/v1: body limit; 401/403 problems
+	page             // a region's web page: CSRF check, cookie session, sign-in redirect
+	file             // a region's file (CSS, logo, CSV): no form, no session
+	ops              // outside any region: health, metrics, the contract
+	dev              // like ops, and only in development
+)
+
+// scope says where a route is served. The zero value fails closed: a route
+// that declares nothing is a region's only and a 404 on the national hub.
+type scope int
+
+const (
+	region   scope = iota // needs a region: /r/{slug}/… or a region's host
+	hub                   // also on the national hub, which reads across all regions
+	anywhere              // reads no region's data (static files, ops)
+)
+
+// route is one line of the route table.
+type route struct {
+	kind   kind
+	method string
+	path   string
+	scope  scope
+	perm   tenants.Permission
+	// chain is what runs after the guard: rate limits, then the handler.
+	chain []fiber.Handler
+}
+
+func rt(k kind, method, path string, sc scope, perm tenants.Permission, chain ...fiber.Handler) route {
+	return route{kind: k, method: method, path: path, scope: sc, perm: perm, chain: chain}
+}
+
+const get, post, patch, del = fiber.MethodGet, fiber.MethodPost, fiber.MethodPatch, fiber.MethodDelete
+
+// routeTable is every route: who may call it (PermListingsOwn: staff, or
+// the owner of listing :id) and whether the national hub serves it.
+func (s *Server) routeTable() []route {
+	return []route{
+		rt(ops, get, "/healthz", anywhere, tenants.PermPublic, s.healthz),
+		rt(ops, get, "/readyz", anywhere, tenants.PermPublic, s.readyz),
+		rt(ops, get, "/metrics", anywhere, tenants.PermPublic, s.metricsHandler()),
+		rt(ops, get, "/api/v1/openapi.json", anywhere, tenants.PermPublic, s.openAPI),
+		rt(dev, get, "/dev/mail", hub, tenants.PermPublic, s.devMail),
+		rt(api, post, "/auth/register", region, tenants.PermPublic, s.limit(5, time.Hour, byIP), s.register),
+		rt(api, post, "/auth/verify", region, tenants.PermPublic, s.verifyEmail),
+		rt(api, post, "/auth/login", hub, tenants.PermPublic, s.limit(10, time.Minute, byIP), s.limit(10, time.Minute, byEmail), s.login),
+		rt(api, post, "/auth/refresh", hub, tenants.PermPublic, s.refresh),
+		rt(api, post, "/auth/logout", hub, tenants.PermSignedIn, s.logout),
+		rt(api, post, "/auth/password-reset", region, tenants.PermPublic, s.limit(5, time.Hour, byIP), s.passwordReset),
+		rt(api, post, "/auth/password-reset/confirm", region, tenants.PermPublic, s.limit(10, time.Hour, byIP), s.passwordResetConfirm),
+		rt(api, get, "/me", hub, tenants.PermSignedIn, s.me),
+		rt(api, post, "/me/password", hub, tenants.PermSignedIn, s.changePassword),
+		rt(api, get, "/me/data", hub, tenants.PermSignedIn, s.myData),
+		rt(api, del, "/me", hub, tenants.PermSignedIn, s.deleteMe),
+		rt(api, get, "/categories", region, tenants.PermPublic, s.categories),
+		rt(api, get, "/me/listings", region, tenants.PermListingsCreate, s.myListings),
+		rt(api, post, "/listings", region, tenants.PermListingsCreate, s.createListing),
+		rt(api, get, "/listings/:id", region, tenants.PermPublic, s.getListing),
+		rt(api, patch, "/listings/:id", region, tenants.PermListingsOwn, s.updateListing),
+		rt(api, del, "/listings/:id", region, tenants.PermListingsOwn, s.archiveListing),
+		rt(api, post, "/listings/:id/submit", region, tenants.PermListingsOwn, s.submitListing),
+		rt(api, get, "/listings/:id/history", region, tenants.PermListingsOwn, s.listingHistory),
+		rt(api, post, "/listings/:id/confirm", region, tenants.PermListingsOwn, s.confirmListing),
+		rt(api, get, "/moderation/queue", region, tenants.PermModerate, s.moderationQueue),
+		rt(api, post, "/moderation/:id/approve", region, tenants.PermModerate, s.moderate(store.ActionApprove)),
+		rt(api, post, "/moderation/:id/reject", region, tenants.PermModerate, s.moderate(store.ActionReject)),
+		rt(api, post, "/moderation/:id/request-changes", region, tenants.PermModerate, s.moderate(store.ActionRequestChanges)),
+		rt(api, post, "/moderation/:id/suspend", region, tenants.PermModerate, s.moderate(store.ActionSuspend)),
+		rt(api, post, "/moderation/:id/reinstate", region, tenants.PermModerate, s.moderate(store.ActionReinstate)),
+		rt(api, get, "/admin/stale", region, tenants.PermModerate, s.staleListings),
+		rt(api, post, "/admin/import", region, tenants.PermAdmin, s.importListings),
+		rt(api, get, "/search", hub, tenants.PermPublic, s.searchListings),
+		rt(api, get, "/search/suggest", hub, tenants.PermPublic, s.suggest),
+		rt(api, get, "/search/key", region, tenants.PermPublic, s.searchKey),
+		rt(api, get, "/stats", hub, tenants.PermPublic, s.stats),
+		rt(api, get, "/report", hub, tenants.PermPublic, s.reportAPI),
+		rt(api, get, "/export.csv", hub, tenants.PermPublic, s.export(store.ExportCSV)),
+		rt(api, get, "/export.json", hub, tenants.PermPublic, s.export(store.ExportJSON)),
+		rt(api, get, "/export.xlsx", hub, tenants.PermPublic, s.export(store.ExportXLSX)),
+		rt(file, get, "/static/:file", anywhere, tenants.PermPublic, s.staticFile),
+		rt(file, get, "/motyw.css", region, tenants.PermPublic, s.themeCSS),
+		rt(file, get, "/logo", region, tenants.PermPublic, s.tenantLogo),
+		rt(file, get, "/statystyki/raport.csv", hub, tenants.PermPublic, s.reportCSV),
+		rt(page, get, "/", hub, tenants.PermPublic, s.homePage), // the hub, or a region's home
+		rt(page, get, "/szukaj", hub, tenants.PermPublic, s.searchPage),
+		rt(page, get, "/deklaracja-dostepnosci", hub, tenants.PermPublic, s.accessibilityPage),
+		rt(page, get, "/statystyki", hub, tenants.PermPublic, s.statsPage),
+		rt(page, get, "/statystyki/raport", hub, tenants.PermPublic, s.reportPage),
+		rt(page, get, "/podmiot/:id", region, tenants.PermPublic, s.profilePage),
+		rt(page, post, "/podmiot/:id/status", region, tenants.PermModerate, s.profileModerate),
+		rt(page, get, "/rejestracja", region, tenants.PermPublic, s.registerPage),
+		rt(page, post, "/rejestracja", region, tenants.PermPublic, s.limit(5, time.Hour, byIP), s.registerSubmit),
+		rt(page, get, "/weryfikacja", region, tenants.PermPublic, s.verifyPage),
+		rt(page, get, "/logowanie", region, tenants.PermPublic, s.loginPage),
+		rt(page, post, "/logowanie", region, tenants.PermPublic, s.limit(10, time.Minute, byIP), s.limit(10, time.Minute, byFormEmail), s.loginSubmit),
+		rt(page, post, "/wyloguj", region, tenants.PermPublic, s.logoutSubmit),
+		rt(page, get, "/przypomnij-haslo", region, tenants.PermPublic, s.forgotPage),
+		rt(page, post, "/przypomnij-haslo", region, tenants.PermPublic, s.limit(5, time.Hour, byIP), s.forgotSubmit),
+		rt(page, get, "/nowe-haslo", region, tenants.PermPublic, s.resetPage),
+		rt(page, post, "/nowe-haslo", region, tenants.PermPublic, s.limit(10, time.Hour, byIP), s.resetSubmit),
+		rt(page, get, "/moje", region, tenants.PermListingsCreate, s.myListingsPage),
+		rt(page, get, "/moje/nowy", region, tenants.PermListingsCreate, s.newListingPage),
+		rt(page, post, "/moje/nowy", region, tenants.PermListingsCreate, s.listingFormSubmit),
+		rt(page, get, "/moje/:id", region, tenants.PermListingsOwn, s.editListingPage),
+		rt(page, post, "/moje/:id", region, tenants.PermListingsOwn, s.listingFormSubmit),
+		rt(page, post, "/moje/:id/wyslij", region, tenants.PermListingsOwn, s.submitListingPost),
+		rt(page, get, "/moje/:id/historia", region, tenants.PermListingsOwn, s.historyPage),
+		rt(page, get, "/moderacja", region, tenants.PermModerate, s.queuePage),
+		rt(page, post, "/moderacja/:id", region, tenants.PermModerate, s.moderatePost),
+		rt(page, get, "/admin/wyglad", region, tenants.PermAdmin, s.brandingPage),
+		rt(page, post, "/admin/wyglad", region, tenants.PermAdmin, s.brandingSubmit),
+		rt(page, get, "/admin/synonimy", region, tenants.PermAdmin, s.synonymsPage),
+		rt(page, post, "/admin/synonimy", region, tenants.PermAdmin, s.synonymsSubmit),
+	}
+}
+
+// routes registers the table: ops routes once, a region's routes twice,
+// under /r/{slug} and on the host (a region's own, or the national hub's).
 func (s *Server) routes(app *fiber.App) {
 	app.Use(requestIDMiddleware, s.base, recover.New(recover.Config{EnableStackTrace: false}), s.securityHeaders)
-
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metricsHandler())
-	app.Get("/api/v1/openapi.json", s.openAPI)
-	if s.cfg.Development {
-		app.Get("/dev/mail", s.devMail)
+	table := s.routeTable()
+	for _, r := range table {
+		if r.kind == ops || r.kind == dev && s.cfg.Development {
+			s.mount(app, "", r)
+		}
 	}
-
-	s.tenantRoutes(app.Group("/r/:slug", s.tenantBySlug, s.authenticate))
-	s.tenantRoutes(app.Group("", s.tenantByHost, s.authenticate))
+	for _, g := range []struct {
+		prefix string
+		find   fiber.Handler
+	}{{"/r/:slug", s.tenantBySlug}, {"", s.tenantByHost}} {
+		grp := app.Group(g.prefix, g.find, s.authenticate)
+		for _, r := range table {
+			if r.kind != ops && r.kind != dev {
+				s.mount(grp, g.prefix, r)
+			}
+		}
+	}
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
-// tenantRoutes are the routes of one region. The national hub shares the
-// paths that make sense across regions (search, statistics, the platform
-// account's sign-in); the rest need a tenant.
-func (s *Server) tenantRoutes(r fiber.Router) {
-	api := r.Group("/api/v1", limitJSON)
-	t := s.tenantOnly
-
-	api.Post("/auth/register", t, s.limit(5, time.Hour, byIP), s.register)
-	api.Post("/auth/verify", t, s.verifyEmail)
-	api.Post("/auth/login", s.limit(10, time.Minute, byIP), s.limit(10, time.Minute, byEmail), s.login)
-	api.Post("/auth/refresh", s.refresh)
-	api.Post("/auth/logout", pm(tenants.PermSignedIn, s.logout))
-	api.Post("/auth/password-reset", t, s.limit(5, time.Hour, byIP), s.passwordReset)
-	api.Post("/auth/password-reset/confirm", t, s.limit(10, time.Hour, byIP), s.passwordResetConfirm)
-	api.Get("/me", pm(tenants.PermSignedIn, s.me))
-	api.Post("/me/password", pm(tenants.PermSignedIn, s.changePassword))
-
-	api.Get("/categories", t, s.categories)
-	api.Get("/me/listings", t, pm(tenants.PermListingsCreate, s.myListings))
-	api.Post("/listings", t, pm(tenants.PermListingsCreate, s.createListing))
-	api.Get("/listings/:id", t, pm(tenants.PermPublic, s.getListing))
-	api.Patch("/listings/:id", t, pm(tenants.PermListingsOwn, s.updateListing))
-	api.Delete("/listings/:id", t, pm(tenants.PermListingsOwn, s.archiveListing))
-	api.Post("/listings/:id/submit", t, pm(tenants.PermListingsOwn, s.submitListing))
-	api.Get("/listings/:id/history", t, pm(tenants.PermListingsOwn, s.listingHistory))
-
-	api.Get("/moderation/queue", t, pm(tenants.PermModerate, s.moderationQueue))
-	api.Post("/moderation/:id/approve", t, pm(tenants.PermModerate, s.moderate(store.ActionApprove)))
-	api.Post("/moderation/:id/reject", t, pm(tenants.PermModerate, s.moderate(store.ActionReject)))
-	api.Post("/moderation/:id/request-changes", t, pm(tenants.PermModerate, s.moderate(store.ActionRequestChanges)))
-	api.Post("/moderation/:id/suspend", t, pm(tenants.PermModerate, s.moderate(store.ActionSuspend)))
-	api.Post("/moderation/:id/reinstate", t, pm(tenants.PermModerate, s.moderate(store.ActionReinstate)))
-
-	api.Get("/search", s.searchListings)
-	api.Get("/search/suggest", s.suggest)
-	api.Get("/search/key", t, s.searchKey)
-
-	api.Get("/stats", s.stats)
-	api.Get("/report", pm(tenants.PermPublic, s.reportAPI))
-	api.Get("/export.csv", pm(tenants.PermPublic, s.export(store.ExportCSV)))
-	api.Get("/export.json", pm(tenants.PermPublic, s.export(store.ExportJSON)))
-	api.Get("/export.xlsx", pm(tenants.PermPublic, s.export(store.ExportXLSX)))
-	api.Post("/admin/import", t, pm(tenants.PermAdmin, s.importListings))
-	api.Get("/admin/stale", t, pm(tenants.PermModerate, s.staleListings))
-	api.Post("/listings/:id/confirm", t, pm(tenants.PermListingsOwn, s.confirmListing))
-	api.Get("/me/data", pm(tenants.PermSignedIn, s.myData))
-	api.Delete("/me", pm(tenants.PermSignedIn, s.deleteMe))
-	s.pageRoutes(r)
+// mount is the one way a route is added: the scope, what its kind
+// needs, the permission, then its chain. It keeps the declared permission
+// for each method and path, so a test can find a route without one.
+func (s *Server) mount(r fiber.Router, prefix string, rt route) {
+	path := rt.path
+	if rt.kind == api {
+		path = "/api/v1" + path
+	}
+	var chain []fiber.Handler
+	switch rt.scope {
+	case region:
+		chain = append(chain, tenantOnly)
+	case hub:
+		chain = append(chain, hubScope)
+	}
+	switch rt.kind {
+	case api:
+		chain = append(chain, limitJSON)
+	case page:
+		// A post without the CSRF token is a 403; the cookie session
+		// renews an expired access token before the permission is read.
+		chain = append(chain, s.ui.csrf, s.pageSession)
+	}
+	chain = append(chain, s.guard(rt.kind, rt.perm))
+	chain = append(chain, rt.chain...)
+	methods := []string{rt.method}
+	if rt.method == fiber.MethodGet {
+		methods = append(methods, fiber.MethodHead)
+	}
+	for _, m := range methods {
+		r.Add(m, path, chain...)
+		s.declared[m+" "+prefix+path] = rt.perm
+	}
 }
 
-// tenantOnly refuses a tenant route on the national hub.
-func (s *Server) tenantOnly(c *fiber.Ctx) error {
+// tenantOnly refuses a region's route on the national hub.
+func tenantOnly(c *fiber.Ctx) error {
 	if _, err := needTenant(c); err != nil {
 		return err
+	}
+	return c.Next()
+}
+
+// hubScope lets a route read across every region when it is served on the
+// national hub; under a region it stays in that region.
+func hubScope(c *fiber.Ctx) error {
+	if _, ok := tenants.FromContext(c.UserContext()); !ok {
+		c.SetUserContext(tenants.WithAllTenants(c.UserContext()))
 	}
 	return c.Next()
 }

@@ -41,6 +41,9 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	ui       *ui
+	// declared is the permission each registered route names, by method
+	// and path; filled once, while the routes are registered.
+	declared map[string]tenants.Permission
 }
 
 // Deps are the Server's collaborators.
@@ -70,8 +73,13 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &Server{cfg: cfg, db: d.DB, search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, log: d.Log,
-		metrics: newMetrics(reg, d.DB, d.Search), ui: pages}
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{cfg: cfg, db: d.DB, search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr,
+		log: tenants.LogRequestIDs(log), metrics: newMetrics(reg, d.DB, d.Search), ui: pages,
+		declared: map[string]tenants.Permission{}}
 	app := fiber.New(fiber.Config{
 		AppName:                 "katalogpes",
 		ErrorHandler:            s.errorHandler,

@@ -64,10 +64,17 @@ func newTestServer(t testing.TB) *testServer {
 // Meilisearch that is down).
 func newTestServerWithMeili(t testing.TB, meili string, cfg handlers.Config) *testServer {
 	t.Helper()
+	return newTestServerLogging(t, meili, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newTestServerLogging is newTestServerWithMeili with the server and search
+// writing to log.
+func newTestServerLogging(t testing.TB, meili string, cfg handlers.Config, log *slog.Logger) *testServer {
+	t.Helper()
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
 	index := "test_" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "_")
-	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: index}, db.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: index}, db.DB, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +86,7 @@ func newTestServerWithMeili(t testing.TB, meili string, cfg handlers.Config) *te
 	keys := keysFor(t, signing, 15*time.Minute)
 	app, _, err := handlers.New(cfg, handlers.Deps{
 		DB: db.DB, Search: svc, Keys: keys, Registry: tenants.NewRegistry(list, "katalog.test"),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log: log,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ const (
 	tenantKey ctxKey = iota
 	principalKey
 	allTenantsKey
+	requestIDKey
 )
 
 // NewContext returns ctx carrying the request's tenant.

@@ -52,15 +52,27 @@ const (
 	PermPlatform       Permission = "platform"
 )
 
+// staff act on any listing of their tenant.
+var staff = []Role{RoleModerator, RoleAdmin, RolePlatform}
+
+// permissions says which roles hold a permission outright, whatever it is
+// applied to.
 var permissions = map[Permission][]Role{
 	PermListingsCreate: {RoleEnterprise},
-	PermListingsOwn:    {RoleEnterprise, RoleModerator, RoleAdmin, RolePlatform},
-	PermModerate:       {RoleModerator, RoleAdmin, RolePlatform},
+	PermListingsOwn:    staff,
+	PermModerate:       staff,
 	PermAdmin:          {RoleAdmin, RolePlatform},
 	PermPlatform:       {RolePlatform},
 }
 
-// Can reports whether p holds permission perm.
+// owners says which roles hold a permission on a thing only when they own
+// it: an enterprise acts on its own listings, not on another's.
+var owners = map[Permission][]Role{
+	PermListingsOwn: {RoleEnterprise},
+}
+
+// Can reports whether p holds permission perm outright. A permission that
+// owners hold (see MayOwn) is granted to them by CanOn, not here.
 func (p Principal) Can(perm Permission) bool {
 	switch perm {
 	case PermPublic:
@@ -68,11 +80,27 @@ func (p Principal) Can(perm Permission) bool {
 	case PermSignedIn:
 		return p.Authenticated()
 	}
-	if !p.Authenticated() {
-		return false
+	return p.Authenticated() && hasRole(permissions[perm], p.Role)
+}
+
+// CanOn reports whether p holds perm on a thing owned by the account
+// ownerID: outright, or as its owner.
+func (p Principal) CanOn(perm Permission, ownerID string) bool {
+	if p.Can(perm) {
+		return true
 	}
-	for _, r := range permissions[perm] {
-		if r == p.Role {
+	return p.Authenticated() && ownerID != "" && p.AccountID == ownerID && hasRole(owners[perm], p.Role)
+}
+
+// MayOwn reports whether p's role can hold perm by owning the thing: worth
+// looking the owner up for.
+func (p Principal) MayOwn(perm Permission) bool {
+	return p.Authenticated() && hasRole(owners[perm], p.Role)
+}
+
+func hasRole(roles []Role, r Role) bool {
+	for _, x := range roles {
+		if x == r {
 			return true
 		}
 	}

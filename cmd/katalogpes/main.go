@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"katalogpes/tenants"
 )
 
 type command struct {
@@ -43,7 +45,8 @@ func main() {
 		}
 		return
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Records logged with a request's context carry its id, whoever logs them.
+	log := tenants.LogRequestIDs(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	cfg, err := LoadConfig()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "katalogpes:", err)
