@@ -27,6 +27,23 @@ type DB struct {
 // New creates and migrates a database for one test.
 func New(t testing.TB) *DB {
 	t.Helper()
+	dbURL := NewEmpty(t)
+	ctx := context.Background()
+	if _, err := store.Migrate(ctx, dbURL, nil); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &DB{DB: db, URL: dbURL}
+}
+
+// NewEmpty creates an empty database (no migrations) for one test, dropped
+// when the test ends, and returns its URL: a target for restoring a dump.
+func NewEmpty(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv("DATABASE_URL")
 	if base == "" {
 		t.Fatal("DATABASE_URL is not set: run the tests with `make test` or scripts/with-services.sh, which start PostgreSQL")
@@ -47,7 +64,6 @@ func New(t testing.TB) *DB {
 		t.Fatalf("parse DATABASE_URL: %v", err)
 	}
 	u.Path = "/" + name
-	dbURL := u.String()
 	t.Cleanup(func() {
 		admin, err := sql.Open("postgres", base)
 		if err != nil {
@@ -56,16 +72,7 @@ func New(t testing.TB) *DB {
 		defer admin.Close()
 		_, _ = admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 	})
-	ctx := context.Background()
-	if _, err := store.Migrate(ctx, dbURL, nil); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	db, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return &DB{DB: db, URL: dbURL}
+	return u.String()
 }
 
 // TERCPath finds the official TERC register for tests: TERYT_FILE, else
