@@ -2,6 +2,7 @@
 #   make run    services up, build, migrate, load TERYT, seed demo data, serve
 #   make test   services up, chromium and axe-core, go vet + go test + benchmarks (1 iteration)
 #   make stop   stop the local services (data in .data/ is kept)
+#   make fuzz   services up, every Go fuzz target for FUZZ_TIME each (60s)
 # Local services (PostgreSQL, Meilisearch) are managed by scripts/services.sh.
 
 SHELL := bash
@@ -23,7 +24,7 @@ TERYT_FILE ?=
 # Go lives in /usr/local/go on our machines; do not rely on PATH having it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: build run test stop services status bench bench-full fmt vet chromium axe-core
+.PHONY: build run test stop services status bench bench-full fmt vet chromium axe-core fuzz
 
 build:
 	mkdir -p "$(DATA)/bin"
@@ -88,6 +89,14 @@ test: services chromium axe-core
 	go test -count=1 -p 2 -timeout 15m ./...
 	# Run every benchmark once so they keep compiling and working.
 	go test -run '^$$' -bench . -benchtime=1x ./...
+
+# Every fuzz target (func FuzzXxx) for FUZZ_TIME each, one at a time
+# (scripts/fuzz.sh). Failing inputs land in the package's testdata/fuzz/.
+FUZZ_TIME ?= 60s
+
+fuzz: services
+	source "$(DATA)/env"
+	FUZZ_TIME="$(FUZZ_TIME)" "$(ROOT)/scripts/fuzz.sh"
 
 # The load benchmark (bench/load): its own database and index, N generated
 # listings imported, then each kind of request at concurrency C for D,

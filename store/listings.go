@@ -292,7 +292,9 @@ func (d *ListingData) normalize() []FieldError {
 	v.ident("contact.email", "email", &d.Contact.Email, ident.ValidateEmail)
 	v.ident("contact.phone", "phone", &d.Contact.Phone, ident.NormalizePhone)
 	v.ident("contact.website", "website", &d.Contact.Website, ident.ValidateWebsite)
-	if d.LogoURL != "" && !strings.HasPrefix(d.LogoURL, "https://") && !strings.HasPrefix(d.LogoURL, "/") {
+	// A NUL would pass the prefix test and then fail the jsonb column.
+	if d.LogoURL != "" && (!strings.HasPrefix(d.LogoURL, "https://") && !strings.HasPrefix(d.LogoURL, "/") ||
+		strings.ContainsRune(d.LogoURL, 0)) {
 		v.add("logo_url", "logo_url.invalid")
 	}
 	if se := d.SocialEnterprise; se != nil {

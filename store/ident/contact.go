@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // NormalizePostalCode returns a Polish postal code as NN-NNN, accepting
@@ -115,7 +116,9 @@ func ValidateWebsite(s string) (string, error) {
 	case !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https"):
 		return "", ErrScheme
 	}
-	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+	// Invalid UTF-8 would not survive the lower-casing below unchanged, so
+	// the address returned would not validate again.
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 || !utf8.ValidString(s) {
 		return "", ErrFormat
 	}
 	u, err := url.Parse(s)

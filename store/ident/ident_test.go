@@ -297,29 +297,3 @@ func BenchmarkNormalizeREGON(b *testing.B) {
 		})
 	}
 }
-
-func FuzzNormalizeNIP(f *testing.F) {
-	for _, s := range []string{
-		"5260250274", "1234563218", "1234567890", "PL5260250274", "pl 526-025-02-74",
-		"526–025–02–74", "0000000000", "", "PL", "PLPL5260250274", "５２６０２５０２７４",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		out, err := NormalizeNIP(s)
-		if err != nil {
-			var e Error
-			if !errors.As(err, &e) {
-				t.Fatalf("NormalizeNIP(%q) error %v is not an ident.Error", s, err)
-			}
-			return
-		}
-		if len(out) != 10 || !allDigits(out) {
-			t.Fatalf("NormalizeNIP(%q) = %q, not 10 digits", s, out)
-		}
-		again, err := NormalizeNIP(out)
-		if err != nil || again != out {
-			t.Fatalf("NormalizeNIP(%q) = %q, %v; want it unchanged", out, again, err)
-		}
-	})
-}
