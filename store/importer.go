@@ -19,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"katalogpes/store/ident"
+	"katalogpes/store/polish"
 	"katalogpes/tenants"
 )
 
@@ -542,45 +543,19 @@ var importAliases = func() map[string]string {
 	return m
 }()
 
-// importFold lower-cases s and replaces Polish letters with base letters.
-func importFold(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case 'ą':
-			return 'a'
-		case 'ć':
-			return 'c'
-		case 'ę':
-			return 'e'
-		case 'ł':
-			return 'l'
-		case 'ń':
-			return 'n'
-		case 'ó':
-			return 'o'
-		case 'ś':
-			return 's'
-		case 'ź', 'ż':
-			return 'z'
-		case '\uFEFF':
-			return -1
-		}
-		return r
-	}, strings.ToLower(s))
-}
-
-// importFoldWords folds s and turns separators (space, _, -) into single
-// spaces: "Spółdzielnia socjalna" and "spoldzielnia_socjalna" meet.
+// importFoldWords folds s and turns separators (space, _, -, and a stray
+// byte-order mark) into single spaces: "Spółdzielnia socjalna" and
+// "spoldzielnia_socjalna" meet.
 func importFoldWords(s string) string {
-	return strings.Join(strings.FieldsFunc(importFold(s), func(r rune) bool {
-		return r == ' ' || r == '_' || r == '-' || r == '\u00A0' || r == '\t'
+	return strings.Join(strings.FieldsFunc(polish.Fold(s), func(r rune) bool {
+		return r == ' ' || r == '_' || r == '-' || r == '\u00A0' || r == '\t' || r == '\uFEFF'
 	}), " ")
 }
 
 // headerKey folds a column name: "Kod pocztowy" → kod_pocztowy.
 func headerKey(s string) string {
-	return strings.Join(strings.FieldsFunc(importFold(s), func(r rune) bool {
-		return r == ' ' || r == '_' || r == '-' || r == '.' || r == '/' || r == '\u00A0' || r == '\t'
+	return strings.Join(strings.FieldsFunc(polish.Fold(s), func(r rune) bool {
+		return r == ' ' || r == '_' || r == '-' || r == '.' || r == '/' || r == '\u00A0' || r == '\t' || r == '\uFEFF'
 	}), "_")
 }
 
