@@ -145,7 +145,7 @@ func (p *Page) valueText(field string, v any, cats map[string]string) string {
 		return p.T("ui.no")
 	case float64:
 		if x == float64(int(x)) {
-			return formatInt(p.Lang, int(x))
+			return p.Num(int(x))
 		}
 		s := fmt.Sprintf("%g", x)
 		if p.Lang != "en" {

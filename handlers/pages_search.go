@@ -4,11 +4,11 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"katalogpes/handlers/view"
 	"katalogpes/search"
 	"katalogpes/tenants"
 )
@@ -133,7 +133,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 			}
 			p.Regions = append(p.Regions, facetItem{Value: "/r/" + slug + "/szukaj?" + values.Encode(), Label: rt.Voivodeship, Count: n})
 		}
-		sort.Slice(p.Regions, func(i, j int) bool { return collateKey(p.Regions[i].Label) < collateKey(p.Regions[j].Label) })
+		view.SortByLabel(p.Regions, func(it facetItem) string { return it.Label })
 	}
 	if p.Res.Total == 0 && regional {
 		cats, err := s.db.Categories(ctx)
@@ -209,11 +209,12 @@ func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets ma
 				}
 			}
 		}
-		sort.SliceStable(items, func(i, j int) bool {
-			if items[i].Count != items[j].Count {
-				return items[i].Count > items[j].Count
+		col := view.NewCollator()
+		slices.SortStableFunc(items, func(a, b facetItem) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
 			}
-			return collateKey(items[i].Label) < collateKey(items[j].Label)
+			return col.CompareString(a.Label, b.Label)
 		})
 		if len(items) == 0 {
 			continue
