@@ -1,11 +1,9 @@
 package handlers_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -247,36 +245,6 @@ func TestStatisticsForARegionAndTheCountry(t *testing.T) {
 	s.do("GET", "/r/malopolskie/api/v1/stats", nil).expect(t, 200).json(t, &other)
 	if other.Published != 0 {
 		t.Fatalf("another region counts %d", other.Published)
-	}
-}
-
-func TestEveryMessageKeyHasBothLanguages(t *testing.T) {
-	pl, en := map[string]string{}, map[string]string{}
-	for lang, m := range map[string]map[string]string{"pl": pl, "en": en} {
-		files, _ := filepath.Glob("locales/*." + lang + ".json")
-		for _, f := range files {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var part map[string]string
-			if err := json.Unmarshal(raw, &part); err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			for k, v := range part {
-				m[k] = v
-			}
-		}
-	}
-	for k := range pl {
-		if en[k] == "" {
-			t.Errorf("%s has no English message", k)
-		}
-	}
-	for k := range en {
-		if pl[k] == "" {
-			t.Errorf("%s has no Polish message", k)
-		}
 	}
 }
 

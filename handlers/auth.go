@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -60,11 +59,6 @@ type accountResponse struct {
 	Status string `json:"status,omitempty"`
 }
 
-// mailLink builds an absolute link to a page of the tenant's site.
-func (s *Server) mailLink(t *tenants.Tenant, page string, q url.Values) string {
-	return fmt.Sprintf("%s/r/%s/%s?%s", s.cfg.BaseURL, t.Slug, page, q.Encode())
-}
-
 func (s *Server) register(c *fiber.Ctx) error {
 	t, err := needTenant(c)
 	if err != nil {
@@ -76,12 +70,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 	}
 	lang := langOf(c)
 	a, err := s.db.RegisterAccount(c.UserContext(), store.NewAccount{Email: req.Email, Password: req.Password, Name: req.Name},
-		func(token string) store.Mail {
-			link := s.mailLink(t, "weryfikacja", url.Values{"token": {token}})
-			return store.Mail{To: req.Email,
-				Subject: s.tr.T(lang, "mail.verify.subject", map[string]any{"Region": t.Name}),
-				Body:    s.tr.T(lang, "mail.verify.body", map[string]any{"Link": link, "Region": t.Name, "Token": token})}
-		})
+		func(token string) store.Mail { return s.mail.Verification(lang, t, req.Email, token) })
 	if err != nil {
 		return err
 	}
@@ -200,10 +189,7 @@ func (s *Server) passwordReset(c *fiber.Ctx) error {
 	}
 	lang := langOf(c)
 	err = s.db.RequestPasswordReset(c.UserContext(), req.Email, func(token string) store.Mail {
-		link := s.mailLink(t, "nowe-haslo", url.Values{"token": {token}})
-		return store.Mail{
-			Subject: s.tr.T(lang, "mail.reset.subject", map[string]any{"Region": t.Name}),
-			Body:    s.tr.T(lang, "mail.reset.body", map[string]any{"Link": link, "Region": t.Name, "Token": token})}
+		return s.mail.PasswordReset(lang, t, token)
 	})
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/tenants"
 )
@@ -30,7 +31,7 @@ func langOf(c *fiber.Ctx) string {
 	if l, ok := c.Locals(localLang).(string); ok {
 		return l
 	}
-	return pickLanguage(c.Query("lang"), c.Cookies("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	return view.PickLanguage(c.Query("lang"), c.Cookies("lang"), c.Get(fiber.HeaderAcceptLanguage))
 }
 
 // wantsHTML tells a person's browser from an API client.
@@ -49,7 +50,7 @@ var requestIDMiddleware = requestid.New(requestid.Config{ContextKey: localReques
 // id, then logs the request when it ends.
 func (s *Server) base(c *fiber.Ctx) error {
 	start := time.Now()
-	lang := pickLanguage(c.Query("lang"), c.Cookies("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	lang := view.PickLanguage(c.Query("lang"), c.Cookies("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	c.Locals(localLang, lang)
 	if q := c.Query("lang"); q == "pl" || q == "en" {
 		c.Cookie(&fiber.Cookie{Name: "lang", Value: q, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: "Lax", Secure: !s.cfg.Development})

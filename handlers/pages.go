@@ -3,8 +3,6 @@ package handlers
 import (
 	"crypto/rand"
 	"embed"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"time"
 
@@ -12,14 +10,12 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/template/html/v2"
 
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 )
 
-// The web UI: templates and static files live in the binary.
+// The web UI's static files live in the binary (its templates in view).
 //
-//go:embed templates/*.html
-var templateFS embed.FS
-
 //go:embed static
 var staticFS embed.FS
 
@@ -37,15 +33,8 @@ const localCSRF = "csrf"
 const csrfField = "_csrf"
 
 func newUI(cfg Config) (*ui, error) {
-	sub, err := fs.Sub(templateFS, "templates")
-	if err != nil {
-		return nil, err
-	}
-	engine := html.NewFileSystem(http.FS(sub), ".html")
-	engine.AddFuncMap(template.FuncMap{
-		"safeMark": safeMark,
-		"add1":     func(i int) int { return i + 1 },
-	})
+	engine := html.NewFileSystem(http.FS(view.Templates()), ".html")
+	engine.AddFuncMap(view.Funcs())
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}

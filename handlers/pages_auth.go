@@ -57,12 +57,7 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 	email := strings.TrimSpace(v.Get("email"))
 	_, err := s.db.RegisterAccount(c.UserContext(),
 		store.NewAccount{Email: email, Password: c.FormValue("password"), Name: v.Get("name")},
-		func(token string) store.Mail {
-			link := s.mailLink(t, "weryfikacja", url.Values{"token": {token}})
-			return store.Mail{To: email,
-				Subject: s.tr.T(lang, "mail.verify.subject", map[string]any{"Region": t.Name}),
-				Body:    s.tr.T(lang, "mail.verify.body", map[string]any{"Link": link, "Region": t.Name, "Token": token})}
-		})
+		func(token string) store.Mail { return s.mail.Verification(lang, t, email, token) })
 	if err != nil {
 		if !s.addError(&p.Page, err, nil) {
 			return err
@@ -152,10 +147,7 @@ func (s *Server) forgotSubmit(c *fiber.Ctx) error {
 	}
 	lang := p.Lang
 	err := s.db.RequestPasswordReset(c.UserContext(), v.Get("email"), func(token string) store.Mail {
-		link := s.mailLink(t, "nowe-haslo", url.Values{"token": {token}})
-		return store.Mail{
-			Subject: s.tr.T(lang, "mail.reset.subject", map[string]any{"Region": t.Name}),
-			Body:    s.tr.T(lang, "mail.reset.body", map[string]any{"Link": link, "Region": t.Name, "Token": token})}
+		return s.mail.PasswordReset(lang, t, token)
 	})
 	if err != nil {
 		return err

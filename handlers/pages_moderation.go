@@ -145,7 +145,7 @@ func (p *Page) valueText(field string, v any, cats map[string]string) string {
 		return p.T("ui.no")
 	case float64:
 		if x == float64(int(x)) {
-			return formatInt(p.Lang, int(x))
+			return p.Num(int(x))
 		}
 		s := fmt.Sprintf("%g", x)
 		if p.Lang != "en" {
@@ -166,35 +166,41 @@ func (p *Page) valueText(field string, v any, cats map[string]string) string {
 		}
 		return strings.Join(lines, "\n")
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		order := subfieldOrder[groupOf(field)]
-		rank := func(k string) int {
-			for i, o := range order {
-				if o == k {
-					return i
-				}
-			}
-			return len(order)
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			if rank(keys[i]) != rank(keys[j]) {
-				return rank(keys[i]) < rank(keys[j])
-			}
-			return keys[i] < keys[j]
-		})
-		var lines []string
-		for _, k := range keys {
-			sub := field + "." + k
-			if t := p.valueText(sub, x[k], cats); t != "" {
-				lines = append(lines, p.fieldLabel(sub)+": "+t)
-			}
-		}
-		return strings.Join(lines, "\n")
+		return p.objectText(field, x, cats)
 	}
 	return fmt.Sprint(v)
+}
+
+// objectText writes an object's fields a line each, labelled, in the
+// form's order.
+func (p *Page) objectText(field string, x map[string]any, cats map[string]string) string {
+	keys := make([]string, 0, len(x))
+	for k := range x {
+		keys = append(keys, k)
+	}
+	order := subfieldOrder[groupOf(field)]
+	rank := func(k string) int {
+		for i, o := range order {
+			if o == k {
+				return i
+			}
+		}
+		return len(order)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if rank(keys[i]) != rank(keys[j]) {
+			return rank(keys[i]) < rank(keys[j])
+		}
+		return keys[i] < keys[j]
+	})
+	var lines []string
+	for _, k := range keys {
+		sub := field + "." + k
+		if t := p.valueText(sub, x[k], cats); t != "" {
+			lines = append(lines, p.fieldLabel(sub)+": "+t)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // subfieldOrder is the order the form shows an object's fields in.

@@ -161,7 +161,7 @@ func (s *Server) serviceAreaNames(ctx context.Context, p *Page, sa store.Service
 	case "country":
 		return []string{p.T("ui.scope.country")}
 	case "radius":
-		return []string{p.Tf("ui.scope.radius_of", "Km", formatInt(p.Lang, int(sa.RadiusKm)))}
+		return []string{p.Tf("ui.scope.radius_of", "Km", p.Num(int(sa.RadiusKm)))}
 	}
 	var out []string
 	powiats := map[string]string{}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"katalogpes/handlers"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
 	"katalogpes/tenants"
@@ -174,29 +173,6 @@ func TestProfileShowsBadgesMapAndStructuredData(t *testing.T) {
 	}
 	// Not published: the public does not see it.
 	f.s.web().get("/r/slaskie/podmiot/"+f.pending).expect(t, 404)
-}
-
-func TestPagesFormatNumbersDatesAndPluralsInPolish(t *testing.T) {
-	cases := map[int]string{7: "7", 1234: "1234", 12345: "12\u00a0345", 1234567: "1\u00a0234\u00a0567"}
-	for n, want := range cases {
-		if got := handlers.FormatInt("pl", n); got != want {
-			t.Errorf("FormatInt(pl, %d) = %q, want %q", n, got, want)
-		}
-	}
-	if got := handlers.FormatInt("en", 12345); got != "12,345" {
-		t.Errorf("FormatInt(en) = %q", got)
-	}
-	if got := handlers.FormatDate("pl", "2025-03-05"); got != "5 marca 2025" {
-		t.Errorf("FormatDate(pl) = %q", got)
-	}
-	if got := handlers.FormatDate("en", "2025-03-05"); got != "5 March 2025" {
-		t.Errorf("FormatDate(en) = %q", got)
-	}
-	for n, want := range map[int]string{1: "one", 2: "few", 4: "few", 5: "many", 12: "many", 22: "few", 25: "many", 112: "many", 0: "many"} {
-		if got := handlers.PluralForm("pl", n); got != want {
-			t.Errorf("PluralForm(pl, %d) = %q, want %q", n, got, want)
-		}
-	}
 }
 
 func TestARegionsOwnHostServesItsPages(t *testing.T) {

@@ -4,11 +4,11 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"katalogpes/handlers/view"
 	"katalogpes/search"
 	"katalogpes/tenants"
 )
@@ -99,21 +99,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	p.SocialCount = p.Res.Facets["social_enterprise"]["true"]
 	p.ReservedOn = q.ReservedContracts
 	names := s.categoryNames(ctx, p.Lang)
-	for _, h := range p.Res.Hits {
-		sh := searchHit{Hit: h, URL: p.Base + "/podmiot/" + h.ID}
-		if !regional {
-			sh.URL = "/r/" + h.Tenant + "/podmiot/" + h.ID
-			if rt, ok := s.registry.BySlug(h.Tenant); ok {
-				sh.Region = rt.Voivodeship
-			}
-		}
-		for _, code := range h.Categories {
-			if n, ok := names[code]; ok {
-				sh.Categories = append(sh.Categories, n)
-			}
-		}
-		p.Hits = append(p.Hits, sh)
-	}
+	p.Hits = s.searchHits(p, regional, names)
 	p.Facets = s.facetGroups(c, &p.Page, values, p.Res.Facets, names)
 	for _, name := range []string{"legal_form", "kind", "category", "certificate", "powiat", "social_enterprise", "reserved_contracts"} {
 		if len(values[name]) > 0 {
@@ -133,7 +119,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 			}
 			p.Regions = append(p.Regions, facetItem{Value: "/r/" + slug + "/szukaj?" + values.Encode(), Label: rt.Voivodeship, Count: n})
 		}
-		sort.Slice(p.Regions, func(i, j int) bool { return collateKey(p.Regions[i].Label) < collateKey(p.Regions[j].Label) })
+		view.SortByLabel(p.Regions, func(it facetItem) string { return it.Label })
 	}
 	if p.Res.Total == 0 && regional {
 		cats, err := s.db.Categories(ctx)
@@ -152,23 +138,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 // facetGroups turns the result's facet counts into checkbox groups,
 // keeping every ticked value even when it counts nothing.
 func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets map[string]map[string]int, cats map[string]string) []facetGroup {
-	powiats := map[string]string{}
-	if len(facets["powiat"]) > 0 || len(values["powiat"]) > 0 {
-		prefixes := map[string]bool{}
-		for code := range facets["powiat"] {
-			prefixes[code[:2]] = true
-		}
-		for _, code := range values["powiat"] {
-			if len(code) == 4 {
-				prefixes[code[:2]] = true
-			}
-		}
-		if list, err := s.db.PowiatsOf(c.UserContext(), slices.Collect(maps.Keys(prefixes))...); err == nil {
-			for _, pw := range list {
-				powiats[pw.Code] = pw.Name
-			}
-		}
-	}
+	powiats := s.facetPowiats(c, values, facets["powiat"])
 	label := func(param, code string) string {
 		switch param {
 		case "category":
@@ -209,11 +179,12 @@ func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets ma
 				}
 			}
 		}
-		sort.SliceStable(items, func(i, j int) bool {
-			if items[i].Count != items[j].Count {
-				return items[i].Count > items[j].Count
+		col := view.NewCollator()
+		slices.SortStableFunc(items, func(a, b facetItem) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
 			}
-			return collateKey(items[i].Label) < collateKey(items[j].Label)
+			return col.CompareString(a.Label, b.Label)
 		})
 		if len(items) == 0 {
 			continue
@@ -230,6 +201,52 @@ func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets ma
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// searchHits links each hit to its profile (on the hub, in its region,
+// which it names) and names its categories.
+func (s *Server) searchHits(p *searchPage, regional bool, names map[string]string) []searchHit {
+	var out []searchHit
+	for _, h := range p.Res.Hits {
+		sh := searchHit{Hit: h, URL: p.Base + "/podmiot/" + h.ID}
+		if !regional {
+			sh.URL = "/r/" + h.Tenant + "/podmiot/" + h.ID
+			if rt, ok := s.registry.BySlug(h.Tenant); ok {
+				sh.Region = rt.Voivodeship
+			}
+		}
+		for _, code := range h.Categories {
+			if n, ok := names[code]; ok {
+				sh.Categories = append(sh.Categories, n)
+			}
+		}
+		out = append(out, sh)
+	}
+	return out
+}
+
+// facetPowiats names the powiats a facet counts or the query ticks; a
+// failed lookup leaves them as codes.
+func (s *Server) facetPowiats(c *fiber.Ctx, values url.Values, counts map[string]int) map[string]string {
+	powiats := map[string]string{}
+	if len(counts) == 0 && len(values["powiat"]) == 0 {
+		return powiats
+	}
+	prefixes := map[string]bool{}
+	for code := range counts {
+		prefixes[code[:2]] = true
+	}
+	for _, code := range values["powiat"] {
+		if len(code) == 4 {
+			prefixes[code[:2]] = true
+		}
+	}
+	if list, err := s.db.PowiatsOf(c.UserContext(), slices.Collect(maps.Keys(prefixes))...); err == nil {
+		for _, pw := range list {
+			powiats[pw.Code] = pw.Name
+		}
+	}
+	return powiats
 }
 
 // paginate builds the links to the other pages of results.

@@ -2,19 +2,15 @@ package handlers
 
 import (
 	"bytes"
-	"cmp"
-	"context"
 	"fmt"
-	"html/template"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"katalogpes/search"
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/store/sheet"
 	"katalogpes/tenants"
@@ -25,52 +21,16 @@ import (
 // and a report builder that crosses one or two dimensions under filters,
 // with the same rows as CSV and, for machines, as JSON.
 
-// chartBars is how many bars a chart draws at most; the table has all.
-const chartBars = 20
-
 // nationalPowiats is how many powiats the national page lists; the
 // report has them all.
 const nationalPowiats = 20
-
-// statRow is one line of a figure's table.
-type statRow struct {
-	Code, Label, Short, URL string
-	Count                   int
-	Text                    string   // Count as the page writes it
-	Cells                   []string // the numbers of the row's columns
-}
-
-// statBlock is one figure: its charts and, beside them, the table of
-// their numbers (or, without any, a sentence saying so).
-type statBlock struct {
-	ID, Title, Caption      string
-	Headers                 []string // the key's column, then the numbers'
-	Rows                    []statRow
-	Charts                  []chartView
-	ChartNote               string
-	Note, MoreURL, MoreText string
-	Empty                   string
-}
-
-// chartView is a drawn chart and, where the block's heading does not
-// name it, a caption of its own.
-type chartView struct {
-	Caption string
-	SVG     template.HTML
-}
-
-// monthSeries is one monthly count of a figure.
-type monthSeries struct {
-	Title, Header string
-	Months        []store.MonthCount
-}
 
 type statsPage struct {
 	Page
 	National    bool
 	Stats       *store.Stats
 	AtRiskShare string
-	Blocks      []statBlock
+	Blocks      []view.StatBlock
 }
 
 // statsPage shows a region's figures, or on the hub the country's with
@@ -89,7 +49,7 @@ func (s *Server) statsPage(c *fiber.Ctx) error {
 		p.Title = p.T("ui.stats.national_title")
 	}
 	if st.EmployeesTotal > 0 {
-		p.AtRiskShare = formatShare(p.Lang, st.EmployeesAtRisk, st.EmployeesTotal)
+		p.AtRiskShare = p.Share(st.EmployeesAtRisk, st.EmployeesTotal)
 	}
 	cats, err := s.taxonomy(ctx)
 	if err != nil {
@@ -97,17 +57,17 @@ func (s *Server) statsPage(c *fiber.Ctx) error {
 	}
 	n := dimNames{p: &p.Page, categories: categoryMap(p.Lang, cats), powiats: st.PowiatNames}
 	if p.National {
-		var rows []statRow
+		var rows []view.StatRow
 		for _, t := range s.registry.All() {
-			rows = append(rows, statRow{Code: t.Slug, Label: t.Voivodeship, URL: "/r/" + t.Slug + "/statystyki", Count: st.ByTenant[t.Slug]})
+			rows = append(rows, view.StatRow{Code: t.Slug, Label: t.Voivodeship, URL: "/r/" + t.Slug + "/statystyki", Count: st.ByTenant[t.Slug]})
 		}
-		p.Blocks = append(p.Blocks, p.barBlock("by-region", p.T("ui.stats.by_region"), p.T("ui.stats.col_region"), rows))
+		p.Blocks = append(p.Blocks, p.BarBlock("by-region", p.T("ui.stats.by_region"), p.T("ui.stats.col_region"), rows))
 	}
 	for _, d := range []struct {
 		dim    string
 		counts map[string]int
 	}{{"legal_form", st.ByLegalForm}, {"kind", st.ByKind}, {"powiat", st.ByPowiat}, {"category", st.ByCategory}, {"certificate", st.ByCertificate}} {
-		b := p.barBlock("by-"+d.dim, p.T("ui.stats.by_"+d.dim), n.dimTitle(d.dim), n.rows(d.dim, d.counts))
+		b := p.BarBlock("by-"+d.dim, p.T("ui.stats.by_"+d.dim), n.dimTitle(d.dim), n.rows(d.dim, d.counts))
 		if d.dim == "powiat" && p.National && len(b.Rows) > nationalPowiats {
 			b.Note = p.Tf("ui.stats.table_top", "N", nationalPowiats, "Total", p.Num(len(b.Rows)))
 			b.ChartNote = ""
@@ -116,207 +76,17 @@ func (s *Server) statsPage(c *fiber.Ctx) error {
 		}
 		p.Blocks = append(p.Blocks, b)
 	}
-	p.Blocks = append(p.Blocks, p.monthBlock("by-month", p.T("ui.stats.by_month"),
-		monthSeries{p.T("ui.stats.registrations"), p.T("ui.stats.col_registrations"), st.RegistrationsByMonth},
-		monthSeries{p.T("ui.stats.publications"), p.T("ui.stats.col_publications"), st.PublicationsByMonth}))
+	p.Blocks = append(p.Blocks, p.MonthBlock("by-month", p.T("ui.stats.by_month"),
+		view.MonthSeries{Title: p.T("ui.stats.registrations"), Header: p.T("ui.stats.col_registrations"), Months: st.RegistrationsByMonth},
+		view.MonthSeries{Title: p.T("ui.stats.publications"), Header: p.T("ui.stats.col_publications"), Months: st.PublicationsByMonth}))
 	return s.render(c, fiber.StatusOK, "stats", p)
-}
-
-// barBlock is a categorical figure, most frequent first, as bars.
-func (p *Page) barBlock(id, title, keyHeader string, rows []statRow) statBlock {
-	slices.SortStableFunc(rows, func(a, b statRow) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		return strings.Compare(collateKey(a.Label), collateKey(b.Label))
-	})
-	b := statBlock{ID: id, Title: title, Headers: []string{keyHeader, p.T("ui.stats.col_count")},
-		Caption: p.Tf("ui.stats.caption", "Title", title), Rows: rows, Empty: p.T("ui.stats.empty")}
-	if len(rows) == 0 {
-		return b
-	}
-	items := make([]chartItem, 0, min(len(rows), chartBars))
-	for i := range rows {
-		rows[i].Text = p.Num(rows[i].Count)
-		rows[i].Cells = []string{rows[i].Text}
-		if i < chartBars {
-			items = append(items, chartItem{Label: rows[i].Label, Value: rows[i].Count, Text: rows[i].Text})
-		}
-	}
-	desc := p.Tf("ui.stats.bars_desc", "Top", rows[0].Label, "Count", rows[0].Text)
-	if len(rows) > chartBars {
-		b.ChartNote = p.Tf("ui.stats.chart_top", "N", chartBars, "Total", p.Num(len(rows)))
-		desc += " " + b.ChartNote
-	}
-	b.Charts = []chartView{{SVG: chart{ID: "chart-" + id, Title: title, Desc: desc, Items: items}.Bars()}}
-	return b
-}
-
-// monthBlock is monthly series, oldest month first: a chart of columns
-// for each, one table for all.
-func (p *Page) monthBlock(id, title string, series ...monthSeries) statBlock {
-	b := statBlock{ID: id, Title: title, Headers: []string{p.T("ui.stats.col_month")},
-		Caption: p.Tf("ui.stats.caption", "Title", title), Empty: p.T("ui.stats.empty")}
-	at := map[string]int{}
-	for k, se := range series {
-		b.Headers = append(b.Headers, se.Header)
-		items := make([]chartItem, 0, len(se.Months))
-		total, top := 0, chartItem{Value: -1}
-		for _, m := range se.Months {
-			i, ok := at[m.Month]
-			if !ok {
-				i, at[m.Month] = len(b.Rows), len(b.Rows)
-				b.Rows = append(b.Rows, statRow{Code: m.Month, Label: monthName(p.Lang, m.Month, false),
-					Short: monthName(p.Lang, m.Month, true), Cells: make([]string, len(series))})
-			}
-			r := &b.Rows[i]
-			r.Cells[k] = p.Num(m.Count)
-			it := chartItem{Label: r.Label, Short: r.Short, Value: m.Count, Text: r.Cells[k]}
-			items = append(items, it)
-			total += m.Count
-			if m.Count > top.Value {
-				top = it
-			}
-		}
-		desc := p.Tf("ui.stats.columns_none", "Months", len(items))
-		if total > 0 {
-			desc = p.Tf("ui.stats.columns_desc", "Months", len(items), "Total", p.Num(total), "Top", top.Label, "Count", top.Text)
-		}
-		b.Charts = append(b.Charts, chartView{Caption: se.Title,
-			SVG: chart{ID: "chart-" + id + "-" + strconv.Itoa(k+1), Title: se.Title, Desc: desc, Items: items}.Columns()})
-	}
-	return b
-}
-
-// dimNames names the values of the report's dimensions in the page's
-// language; an unknown value shows as its code.
-type dimNames struct {
-	p          *Page
-	categories map[string]string
-	powiats    map[string]string
-}
-
-func (n dimNames) name(dim, code string) string {
-	switch dim {
-	case "category":
-		return cmp.Or(n.categories[code], code)
-	case "powiat":
-		return cmp.Or(n.powiats[code], code)
-	case "social_enterprise":
-		return n.p.Label("stats.se", code)
-	}
-	return n.p.Label(dim, code) // legal_form, kind, certificate
-}
-
-// dimTitle names a dimension.
-func (n dimNames) dimTitle(dim string) string { return n.p.Label("stats.dim", dim) }
-
-func (n dimNames) rows(dim string, counts map[string]int) []statRow {
-	rows := make([]statRow, 0, len(counts))
-	for code, k := range counts {
-		rows = append(rows, statRow{Code: code, Label: n.name(dim, code), Count: k})
-	}
-	return rows
-}
-
-// taxonomy is the categories of the context's region; the hub, having
-// none of its own, uses the first region's (see categoryNames).
-func (s *Server) taxonomy(ctx context.Context) ([]store.Category, error) {
-	if _, ok := tenants.FromContext(ctx); !ok {
-		all := s.registry.All()
-		if len(all) == 0 {
-			return nil, nil
-		}
-		ctx = tenants.NewContext(ctx, all[0])
-	}
-	return s.db.Categories(ctx)
-}
-
-func categoryMap(lang string, cats []store.Category) map[string]string {
-	out := make(map[string]string, len(cats))
-	for _, c := range cats {
-		out[c.Code] = categoryName(lang, c)
-	}
-	return out
-}
-
-// powiatGroups are the powiats to filter by: the region's, or on the hub
-// every region's under its voivodeship's name.
-func (s *Server) powiatGroups(ctx context.Context) ([]optGroup, map[string]string, error) {
-	regions := s.registry.All()
-	t, regional := tenants.FromContext(ctx)
-	if regional {
-		regions = []*tenants.Tenant{t}
-	}
-	codes := make([]string, len(regions))
-	for i, r := range regions {
-		codes[i] = r.TERYT
-	}
-	list, err := s.db.PowiatsOf(ctx, codes...)
-	if err != nil {
-		return nil, nil, err
-	}
-	groups := make([]optGroup, len(regions))
-	names := map[string]string{}
-	for i, r := range regions {
-		if !regional {
-			groups[i].Label = r.Voivodeship
-		}
-		for _, pw := range list {
-			if pw.VoivodeshipCode == r.TERYT {
-				groups[i].Options = append(groups[i].Options, Option{Value: pw.Code, Label: pw.Name})
-				names[pw.Code] = pw.Name
-			}
-		}
-	}
-	return groups, names, nil
-}
-
-var (
-	monthsNomPL   = [...]string{"styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień", "październik", "listopad", "grudzień"}
-	monthsShortPL = [...]string{"sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru"}
-)
-
-// monthName writes "2025-03" as "marzec 2025" (short: "mar 2025") or
-// "March 2025" ("Mar 2025").
-func monthName(lang, ym string, short bool) string {
-	t, err := time.Parse("2006-01", ym)
-	if err != nil {
-		return ym
-	}
-	switch {
-	case lang == "en" && short:
-		return t.Format("Jan 2006")
-	case lang == "en":
-		return t.Format("January 2006")
-	case short:
-		return fmt.Sprintf("%s %d", monthsShortPL[t.Month()-1], t.Year())
-	}
-	return fmt.Sprintf("%s %d", monthsNomPL[t.Month()-1], t.Year())
-}
-
-// formatShare writes part/whole as a percentage with one decimal:
-// "40,0%" in Polish, "40.0%" in English.
-func formatShare(lang string, part, whole int) string {
-	s := fmt.Sprintf("%.1f%%", 100*float64(part)/float64(whole))
-	if lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}
-
-// optGroup is a group of a select's options; without a label, the
-// options stand on their own.
-type optGroup struct {
-	Label   string
-	Options []Option
 }
 
 // reportGroup is the rows of a two-dimensional report that share the
 // first dimension's value.
 type reportGroup struct {
 	Label string
-	Rows  []statRow
+	Rows  []view.StatRow
 }
 
 type reportPage struct {
@@ -329,7 +99,7 @@ type reportPage struct {
 	Powiat     string
 	Filtered   bool // a filter is set or wrong: the filters show unfolded
 	Asked      bool
-	Totals     statBlock
+	Totals     view.StatBlock
 	Grouped    []reportGroup
 	Headers    []string
 	GroupTitle string
@@ -391,11 +161,11 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 		}
 		return s.render(c, fiber.StatusUnprocessableEntity, "stats_report", p)
 	}
-	trows := make([]statRow, len(totals))
+	trows := make([]view.StatRow, len(totals))
 	for i, r := range totals {
-		trows[i] = statRow{Code: r.Keys[0], Label: n.name(dims[0], r.Keys[0]), Count: r.Count}
+		trows[i] = view.StatRow{Code: r.Keys[0], Label: n.name(dims[0], r.Keys[0]), Count: r.Count}
 	}
-	p.Totals = p.barBlock("report", p.Tf("ui.report.by", "Dim", n.dimTitle(dims[0])), n.dimTitle(dims[0]), trows)
+	p.Totals = p.BarBlock("report", p.Tf("ui.report.by", "Dim", n.dimTitle(dims[0])), n.dimTitle(dims[0]), trows)
 	p.Totals.Empty = p.T("ui.report.empty")
 	if len(dims) == 2 {
 		p.group(rows, p.Totals.Rows, dims, n)
@@ -444,7 +214,7 @@ func (p *reportPage) options(values url.Values, n dimNames, cats []store.Categor
 
 // group arranges a two-dimensional report by its first dimension, in
 // the order of the totals.
-func (p *reportPage) group(rows []store.ReportRow, totals []statRow, dims []string, n dimNames) {
+func (p *reportPage) group(rows []store.ReportRow, totals []view.StatRow, dims []string, n dimNames) {
 	at := map[string]int{}
 	for i, t := range totals {
 		at[t.Code] = i
@@ -457,66 +227,12 @@ func (p *reportPage) group(rows []store.ReportRow, totals []statRow, dims []stri
 			at[r.Keys[0]] = i
 			p.Grouped = append(p.Grouped, reportGroup{Label: n.name(dims[0], r.Keys[0])})
 		}
-		p.Grouped[i].Rows = append(p.Grouped[i].Rows, statRow{Code: r.Keys[1], Label: n.name(dims[1], r.Keys[1]), Count: r.Count, Text: p.Num(r.Count)})
+		p.Grouped[i].Rows = append(p.Grouped[i].Rows, view.StatRow{Code: r.Keys[1], Label: n.name(dims[1], r.Keys[1]), Count: r.Count, Text: p.Num(r.Count)})
 	}
 	p.Grouped = slices.DeleteFunc(p.Grouped, func(g reportGroup) bool { return len(g.Rows) == 0 })
 	p.Headers = []string{n.dimTitle(dims[0]), n.dimTitle(dims[1]), p.T("ui.stats.col_count")}
 	p.GroupTitle = p.Tf("ui.report.grouped", "A", n.dimTitle(dims[0]), "B", n.dimTitle(dims[1]))
 	p.GroupCap = p.Tf("ui.stats.caption", "Title", p.GroupTitle)
-}
-
-// listParam is a parameter's values, each may be a comma-separated list.
-func listParam(values url.Values, name string) []string {
-	var out []string
-	for _, raw := range values[name] {
-		for _, v := range strings.Split(raw, ",") {
-			if v = strings.TrimSpace(v); v != "" {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
-}
-
-// parseReport reads a report's dimensions (dims=a,b or dims=a&dims=b)
-// and its filters, checked as the search checks them. The dimensions are
-// the store's to check.
-func parseReport(values url.Values) ([]string, store.ReportFilter, error) {
-	dims := listParam(values, "dims")
-	only := url.Values{}
-	for _, k := range []string{"legal_form", "kind", "powiat", "category"} {
-		if vs, ok := values[k]; ok {
-			only[k] = vs
-		}
-	}
-	q, err := search.ParseQuery(only)
-	if err != nil {
-		return dims, store.ReportFilter{}, err
-	}
-	return dims, store.ReportFilter{LegalForms: q.LegalForms, Kinds: q.Kinds, Powiats: q.Powiats, Categories: q.Categories}, nil
-}
-
-// reportResponse is the JSON of GET …/api/v1/report.
-type reportResponse struct {
-	Dims []string          `json:"dims"`
-	Rows []store.ReportRow `json:"rows"`
-}
-
-// reportAPI counts published listings by one or two dimensions.
-func (s *Server) reportAPI(c *fiber.Ctx) error {
-	values, err := queryValues(c)
-	if err != nil {
-		return fiber.ErrBadRequest
-	}
-	dims, f, err := parseReport(values)
-	if err != nil {
-		return err
-	}
-	rows, err := s.db.Report(c.UserContext(), dims, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(reportResponse{Dims: dims, Rows: rows})
 }
 
 // reportCSV is the report's rows as a spreadsheet opens them (sheet's
@@ -574,7 +290,7 @@ func (s *Server) reportCSV(c *fiber.Ctx) error {
 	if t, ok := tenants.FromContext(ctx); ok {
 		scope = t.Slug
 	}
-	name := "raport-" + scope + "-" + strings.Join(dims, "-") + "-" + time.Now().In(warsaw).Format("2006-01-02") + ".csv"
+	name := "raport-" + scope + "-" + strings.Join(dims, "-") + "-" + time.Now().In(view.Warsaw).Format("2006-01-02") + ".csv"
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-cache")

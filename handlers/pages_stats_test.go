@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"katalogpes/handlers"
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
 	"katalogpes/tenants"
@@ -147,7 +147,7 @@ func want(t *testing.T, dim string, counts map[string]int, names map[string]stri
 		if !ok {
 			t.Fatalf("no label for %s:%s in the test", dim, code)
 		}
-		out[label] = handlers.FormatInt("pl", n)
+		out[label] = view.FormatInt("pl", n)
 	}
 	return out
 }
@@ -181,7 +181,7 @@ func TestStatsTablesEqualStoreStats(t *testing.T) {
 			noun string
 		}{{st.Published, "opublikowan"}, {st.SocialEnterprises, "przedsiębiorstw"},
 			{st.EmployeesTotal, "zatrudnion"}, {st.EmployeesAtRisk, "z grup zagrożonych wykluczeniem"}} {
-			if !regexp.MustCompile(`<strong>` + handlers.FormatInt("pl", fig.n) + `</strong> [^<]*` + fig.noun).MatchString(body) {
+			if !regexp.MustCompile(`<strong>` + view.FormatInt("pl", fig.n) + `</strong> [^<]*` + fig.noun).MatchString(body) {
 				t.Errorf("%s: the figure %q is not %d", tc.path, fig.noun, fig.n)
 			}
 		}
@@ -196,7 +196,7 @@ func TestStatsTablesEqualStoreStats(t *testing.T) {
 			if p.Month != m.Month {
 				t.Fatalf("the series' months differ: %v, %v", st.RegistrationsByMonth, st.PublicationsByMonth)
 			}
-			months[handlers.MonthName("pl", m.Month, false)] = handlers.FormatInt("pl", m.Count) + "|" + handlers.FormatInt("pl", p.Count)
+			months[view.MonthName("pl", m.Month, false)] = view.FormatInt("pl", m.Count) + "|" + view.FormatInt("pl", p.Count)
 		}
 		sameRows(t, tc.path+" months", blockRows(t, body, "by-month"), months)
 		if tc.ctx == f.national {

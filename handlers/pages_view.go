@@ -5,15 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"html"
-	"html/template"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/tenants"
 )
@@ -22,35 +20,34 @@ import (
 // who is signed in, the CSRF token, and helpers to translate and format.
 // Each view embeds it in its own typed struct.
 type Page struct {
-	Lang    string
-	Title   string
-	Tenant  *tenants.Tenant
-	Base    string // /r/{slug}, or "" on a region's host and on the hub
-	User    tenants.Principal
-	CSRF    string
-	AltLang string
-	AltURL  string
-	Path    string
-	Flash   string
-	Section string // the nav item to mark as current
-	Theme   string // a query string that changes with the branding
-	Logo    string
-	Form    *Form
-	Options map[string][]Option
+	view.Locale // Lang, and the words, numbers and dates in it
+	Title       string
+	Tenant      *tenants.Tenant
+	Base        string // /r/{slug}, or "" on a region's host and on the hub
+	User        tenants.Principal
+	CSRF        string
+	AltLang     string
+	AltURL      string
+	Path        string
+	Flash       string
+	Section     string // the nav item to mark as current
+	Theme       string // a query string that changes with the branding
+	Logo        string
+	Form        *Form
+	Options     map[string][]Option
 	// Status lets templates say "this page answers with an error".
 	Status int
 	// LabelPrefix names a form's own labels (an account's "name" is a
 	// person's, a listing's an entity's); ui.f. is the fallback.
 	LabelPrefix string
 
-	tr  *Translator
 	now time.Time
 }
 
 // newPage fills the parts every page shares; title is a message key.
 func (s *Server) newPage(c *fiber.Ctx, title string) Page {
 	lang := langOf(c)
-	p := Page{Lang: lang, Base: basePath(c), User: tenants.PrincipalFrom(c.UserContext()), tr: s.tr, now: time.Now(),
+	p := Page{Locale: s.tr.Locale(lang), Base: basePath(c), User: tenants.PrincipalFrom(c.UserContext()), now: time.Now(),
 		Path: c.Path(), Status: fiber.StatusOK}
 	p.Title = p.T(title)
 	if t, ok := tenants.FromContext(c.UserContext()); ok {
@@ -82,45 +79,6 @@ func (s *Server) newPage(c *fiber.Ctx, title string) Page {
 	}
 	return p
 }
-
-// T translates a message key.
-func (p *Page) T(key string) string { return p.tr.T(p.Lang, key, nil) }
-
-// Tf translates a key with parameters given as name, value pairs.
-func (p *Page) Tf(key string, kv ...any) string {
-	params := map[string]any{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if k, ok := kv[i].(string); ok {
-			params[k] = kv[i+1]
-		}
-	}
-	return p.tr.T(p.Lang, key, params)
-}
-
-// N renders a count with the noun in the right plural form.
-func (p *Page) N(key string, n int) string { return p.tr.plural(p.Lang, key, n) }
-
-// Label names a code of a group (legal_form, kind, status…); an unknown
-// code shows as itself.
-func (p *Page) Label(group, code string) string {
-	key := "ui." + group + "." + code
-	if v := p.T(key); v != key {
-		return v
-	}
-	return code
-}
-
-// Num formats an integer the way the page's language writes it.
-func (p *Page) Num(n int) string { return formatInt(p.Lang, n) }
-
-// Date formats a time, a *time.Time or a YYYY-MM-DD string as a date.
-func (p *Page) Date(v any) string { return formatDate(p.Lang, v) }
-
-// DateTime formats a time with the hour, in Polish time.
-func (p *Page) DateTime(t time.Time) string { return formatDateTime(p.Lang, t) }
-
-// ISO is a time's date as YYYY-MM-DD, for <time datetime>.
-func (p *Page) ISO(t time.Time) string { return t.In(warsaw).Format("2006-01-02") }
 
 // URL is a path of the page's region.
 func (p *Page) URL(path string) string { return p.Base + path }
@@ -199,7 +157,7 @@ func (p *Page) fieldLabel(field string) string {
 	}
 	if v := p.T(key); v != key {
 		if i := rowOf(field); i >= 0 {
-			return v + " " + formatInt(p.Lang, i+1)
+			return v + " " + p.Num(i+1)
 		}
 		return v
 	}
@@ -256,7 +214,7 @@ func (s *Server) addError(p *Page, err error, remap func(string) string) bool {
 		if se.Code == store.EInvalid || se.Key == "" {
 			return false
 		}
-		p.Form.Notes = append(p.Form.Notes, s.tr.T(p.Lang, se.Key, se.Params))
+		p.Form.Notes = append(p.Form.Notes, p.Tp(se.Key, se.Params))
 		return true
 	}
 	for _, fe := range se.Fields {
@@ -264,7 +222,7 @@ func (s *Server) addError(p *Page, err error, remap func(string) string) bool {
 		if remap != nil {
 			field = remap(field)
 		}
-		p.Form.add(p, field, s.tr.T(p.Lang, fe.Key, fe.Params))
+		p.Form.add(p, field, p.Tp(fe.Key, fe.Params))
 	}
 	return true
 }
@@ -322,16 +280,8 @@ func (v FieldView) Describedby() string {
 	return strings.Join(ids, " ")
 }
 
-// safeMark lets a search highlight's <mark> through and escapes
-// everything else, whatever the highlighter produced.
-func safeMark(s string) template.HTML {
-	esc := html.EscapeString(html.UnescapeString(s))
-	esc = strings.NewReplacer("&lt;mark&gt;", "<mark>", "&lt;/mark&gt;", "</mark>").Replace(esc)
-	return template.HTML(esc) //nolint:gosec // escaped above, only <mark> restored
-}
-
 // sortedOptions orders options by label, Polish letters in their place.
 func sortedOptions(opts []Option) []Option {
-	sort.SliceStable(opts, func(i, j int) bool { return collateKey(opts[i].Label) < collateKey(opts[j].Label) })
+	view.SortByLabel(opts, func(o Option) string { return o.Label })
 	return opts
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"katalogpes/handlers/view"
 	"katalogpes/search"
 	"katalogpes/store"
 	"katalogpes/tenants"
@@ -37,7 +38,8 @@ type Server struct {
 	search   *search.Service
 	keys     *tenants.Keys
 	registry *tenants.Registry
-	tr       *Translator
+	tr       *view.Translator
+	mail     *view.Composer // every mail's subject and body
 	log      *slog.Logger
 	metrics  *metrics
 	ui       *ui
@@ -58,7 +60,7 @@ type Deps struct {
 
 // New builds the Fiber app with every route.
 func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
-	tr, err := NewTranslator()
+	tr, err := view.NewTranslator()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,7 +79,7 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, db: d.DB, search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr,
+	s := &Server{cfg: cfg, db: d.DB, search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, mail: view.NewComposer(tr, cfg.BaseURL),
 		log: tenants.LogRequestIDs(log), metrics: newMetrics(reg, d.DB, d.Search), ui: pages,
 		declared: map[string]tenants.Permission{}}
 	app := fiber.New(fiber.Config{

@@ -1,7 +1,13 @@
 package handlers
 
 import (
+	"net/url"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
+
+	"katalogpes/search"
+	"katalogpes/store"
 )
 
 // stats serves a region's figures, or on the hub the national ones with
@@ -12,4 +18,58 @@ func (s *Server) stats(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(st)
+}
+
+// listParam is a parameter's values, each may be a comma-separated list.
+func listParam(values url.Values, name string) []string {
+	var out []string
+	for _, raw := range values[name] {
+		for _, v := range strings.Split(raw, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// parseReport reads a report's dimensions (dims=a,b or dims=a&dims=b)
+// and its filters, checked as the search checks them. The dimensions are
+// the store's to check.
+func parseReport(values url.Values) ([]string, store.ReportFilter, error) {
+	dims := listParam(values, "dims")
+	only := url.Values{}
+	for _, k := range []string{"legal_form", "kind", "powiat", "category"} {
+		if vs, ok := values[k]; ok {
+			only[k] = vs
+		}
+	}
+	q, err := search.ParseQuery(only)
+	if err != nil {
+		return dims, store.ReportFilter{}, err
+	}
+	return dims, store.ReportFilter{LegalForms: q.LegalForms, Kinds: q.Kinds, Powiats: q.Powiats, Categories: q.Categories}, nil
+}
+
+// reportResponse is the JSON of GET …/api/v1/report.
+type reportResponse struct {
+	Dims []string          `json:"dims"`
+	Rows []store.ReportRow `json:"rows"`
+}
+
+// reportAPI counts published listings by one or two dimensions.
+func (s *Server) reportAPI(c *fiber.Ctx) error {
+	values, err := queryValues(c)
+	if err != nil {
+		return fiber.ErrBadRequest
+	}
+	dims, f, err := parseReport(values)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.Report(c.UserContext(), dims, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(reportResponse{Dims: dims, Rows: rows})
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"katalogpes/store"
+	"katalogpes/store/polish"
 )
 
 // Document is a published listing as the index holds it: what is shown in
@@ -71,11 +72,11 @@ func BuildDocument(l *store.Listing, now time.Time) Document {
 		ID:                        l.ID,
 		Tenant:                    l.Tenant,
 		Name:                      l.Name,
-		NameFolded:                Fold(l.Name),
+		NameFolded:                polish.Fold(l.Name),
 		ShortName:                 l.ShortName,
-		ShortNameFolded:           Fold(l.ShortName),
+		ShortNameFolded:           polish.Fold(l.ShortName),
 		Description:               l.Description,
-		DescriptionFolded:         Fold(l.Description),
+		DescriptionFolded:         polish.Fold(l.Description),
 		City:                      l.Address.City,
 		LegalForm:                 l.LegalForm,
 		Kinds:                     nonNil(l.Kinds),
@@ -109,7 +110,7 @@ func BuildDocument(l *store.Listing, now time.Time) Document {
 		}
 	}
 	d.Places = strings.Join(nonEmpty(l.Gmina.Name, l.Powiat.Name, l.Voivodeship.Name), " ")
-	d.PlacesFolded = Fold(strings.Join(nonEmpty(l.Address.City, d.Places), " "))
+	d.PlacesFolded = polish.Fold(strings.Join(nonEmpty(l.Address.City, d.Places), " "))
 
 	d.Certificates = []string{}
 	for _, c := range l.ValidCertificates(now) {

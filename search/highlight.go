@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"katalogpes/store/polish"
 )
 
 // matchPos is one entry of Meilisearch's _matchesPosition: byte offsets.
@@ -62,7 +64,7 @@ func union(lists ...[]span) []span {
 // PostgreSQL fallback marks.
 func queryWords(q string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(Fold(q), notWordRune) {
+	for _, w := range strings.FieldsFunc(polish.Fold(q), notWordRune) {
 		if !contains(stopWords, w) {
 			out = appendNew(out, w)
 		}
@@ -78,7 +80,7 @@ func matchWords(text string, words []string) []span {
 	if len(words) == 0 {
 		return nil
 	}
-	runes := []rune(Fold(text))
+	runes := []rune(polish.Fold(text))
 	var out []span
 	for i := 0; i < len(runes); {
 		if notWordRune(runes[i]) {

@@ -89,20 +89,6 @@ func TestParseQueryReadsTheAPIsParameters(t *testing.T) {
 	}
 }
 
-func TestFoldKeepsOneRunePerRune(t *testing.T) {
-	for in, want := range map[string]string{
-		"Spółdzielnia Socjalna Kłos": "spoldzielnia socjalna klos",
-		"ŁÓDŹ, Żywiec, Gdańsk":       "lodz, zywiec, gdansk",
-		"Crème brûlée Øre Đak":       "creme brulee ore dak",
-		"plain ascii":                "plain ascii",
-	} {
-		got := search.Fold(in)
-		if got != want || len([]rune(got)) != len([]rune(in)) {
-			t.Errorf("Fold(%q) = %q, want %q of the same length", in, got, want)
-		}
-	}
-}
-
 func TestBuildDocumentCarriesWhatSearchFiltersOn(t *testing.T) {
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	d := search.BuildDocument(sampleListing(), now)

@@ -12,6 +12,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"katalogpes/store"
+	"katalogpes/store/polish"
 )
 
 // Result is a page of a search, shaped as the API answers it.
@@ -204,13 +205,13 @@ func (d *hitDoc) hit(q Query) Hit {
 }
 
 // foldedSpans marks in s the matches Meilisearch found in its folded twin.
-// The twin is not retrieved (it is Fold(s), rune for rune): it is folded
+// The twin is not retrieved (it is polish.Fold(s), rune for rune): it is folded
 // here, and only when it matched.
 func foldedSpans(s string, pos []matchPos) []span {
 	if len(pos) == 0 {
 		return nil
 	}
-	return byteSpans(Fold(s), pos)
+	return byteSpans(polish.Fold(s), pos)
 }
 
 // haversineKm is the great-circle distance, as Meilisearch and the

@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"github.com/meilisearch/meilisearch-go"
+
+	"katalogpes/store/polish"
 )
 
 // Searchable attributes, most telling first (Meilisearch ranks a match in
@@ -80,8 +82,8 @@ func synonyms(extra ...map[string][]string) map[string][]string {
 				continue
 			}
 			add(word, alts)
-			add(Fold(word), foldAll(alts))
-			add(Fold(word), alts)
+			add(polish.Fold(word), foldAll(alts))
+			add(polish.Fold(word), alts)
 		}
 	}
 	for w := range out {

@@ -12,9 +12,9 @@ import (
 	"strconv"
 	"strings"
 
-	"katalogpes/search"
 	"katalogpes/store"
 	"katalogpes/store/sheet"
+	"katalogpes/store/polish"
 )
 
 // place is a gmina of the TERC register, with what a listing seated there
@@ -428,7 +428,7 @@ func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 // slug makes an ASCII domain label of a name.
 func slug(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(search.Fold(s)) {
+	for _, r := range strings.ToLower(polish.Fold(s)) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			b.WriteRune(r)
 		}

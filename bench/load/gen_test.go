@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"katalogpes/search"
+	"katalogpes/store/polish"
 	"katalogpes/store/storetest"
 )
 
@@ -75,7 +75,7 @@ func TestVariantKeepsTheFirstLetter(t *testing.T) {
 		term := terms[r.IntN(len(terms))]
 		v := []rune(variant(r, term))
 		first := []rune(strings.ToLower(term))[0]
-		if v[0] != first && string(v[0]) != search.Fold(string(first)) {
+		if v[0] != first && string(v[0]) != polish.Fold(string(first)) {
 			t.Fatalf("%q became %q", term, string(v))
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"katalogpes/search"
 	"katalogpes/store"
+	"katalogpes/store/polish"
 )
 
 // terms are what people type: services, kinds of entity, places, and the
@@ -38,7 +39,7 @@ func variant(r *rand.Rand, s string) string {
 	case 0:
 		return strings.ToLower(s)
 	case 1:
-		return search.Fold(s)
+		return polish.Fold(s)
 	}
 	w := []rune(strings.ToLower(s))
 	if len(w) < 5 {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"katalogpes/handlers"
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/tenants"
 )
@@ -50,7 +50,7 @@ func runImport(ctx context.Context, cfg Config, log *slog.Logger, args []string)
 	if err := cfg.needDatabase(); err != nil {
 		return err
 	}
-	tr, err := handlers.NewTranslator()
+	tr, err := view.NewTranslator()
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func runImport(ctx context.Context, cfg Config, log *slog.Logger, args []string)
 	return nil
 }
 
-func printImportSummary(res *store.ImportResult, tr *handlers.Translator, lang string, took time.Duration) {
+func printImportSummary(res *store.ImportResult, tr *view.Translator, lang string, took time.Duration) {
 	fmt.Printf("imported %d, updated %d, skipped %d (%d errors) in %s\n",
 		res.Imported, res.Updated, res.Skipped, len(res.Errors), took.Round(time.Millisecond))
 	for _, e := range res.Errors {

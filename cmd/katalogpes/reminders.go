@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"time"
 
-	"katalogpes/handlers"
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 )
 
@@ -15,31 +13,13 @@ import (
 // ends. Every instance of serve runs it; the store makes sure no owner is
 // reminded twice.
 func runReminders(ctx context.Context, db *store.DB, cfg Config, log *slog.Logger) {
-	tr, err := handlers.NewTranslator()
+	tr, err := view.NewTranslator()
 	if err != nil {
 		log.Error("reminders: no translations; not running", "err", err)
 		return
 	}
-	_ = db.RunReminders(ctx, store.RemindersConfig{Every: cfg.ReminderInterval, Log: log, Compose: reminderMail(tr, cfg.BaseURL)})
-}
-
-// reminderMail writes the reminder in Polish, linking to the listing's
-// page, where its signed-in owner confirms it with one click.
-func reminderMail(tr *handlers.Translator, baseURL string) func(store.Reminder) store.Mail {
-	warsaw, err := time.LoadLocation("Europe/Warsaw")
-	if err != nil {
-		warsaw = time.UTC
-	}
-	return func(r store.Reminder) store.Mail {
-		params := map[string]any{
-			"Name":      r.ListingName,
-			"Region":    r.TenantName,
-			"Confirmed": r.ConfirmedAt.In(warsaw).Format("2006-01-02"),
-			"Link":      fmt.Sprintf("%s/r/%s/podmiot/%s", baseURL, r.TenantSlug, r.ListingID),
-		}
-		return store.Mail{
-			Subject: tr.T("pl", "mail.reminder.subject", params),
-			Body:    tr.T("pl", "mail.reminder.body", params),
-		}
-	}
+	// Accounts keep no language, so the reminder is in Polish.
+	mail := view.NewComposer(tr, cfg.BaseURL)
+	compose := func(r store.Reminder) store.Mail { return mail.Reminder("pl", r) }
+	_ = db.RunReminders(ctx, store.RemindersConfig{Every: cfg.ReminderInterval, Log: log, Compose: compose})
 }

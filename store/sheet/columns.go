@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"fmt"
+	"katalogpes/store/polish"
 	"regexp"
 	"strconv"
 	"strings"
@@ -72,45 +73,18 @@ func isColumn(cell string) bool {
 	return columnAliases[HeaderKey(cell)] != ""
 }
 
-// Fold lower-cases s and replaces Polish letters with base letters.
-func Fold(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case 'ą':
-			return 'a'
-		case 'ć':
-			return 'c'
-		case 'ę':
-			return 'e'
-		case 'ł':
-			return 'l'
-		case 'ń':
-			return 'n'
-		case 'ó':
-			return 'o'
-		case 'ś':
-			return 's'
-		case 'ź', 'ż':
-			return 'z'
-		case '\uFEFF':
-			return -1
-		}
-		return r
-	}, strings.ToLower(s))
-}
-
 // FoldWords folds s and turns separators (space, _, -) into single
 // spaces: "Spółdzielnia socjalna" and "spoldzielnia_socjalna" meet.
 func FoldWords(s string) string {
-	return strings.Join(strings.FieldsFunc(Fold(s), func(r rune) bool {
-		return r == ' ' || r == '_' || r == '-' || r == '\u00A0' || r == '\t'
+	return strings.Join(strings.FieldsFunc(polish.Fold(s), func(r rune) bool {
+		return r == ' ' || r == '_' || r == '-' || r == '\u00A0' || r == '\t' || r == '\uFEFF'
 	}), " ")
 }
 
 // HeaderKey folds a column name: "Kod pocztowy" → kod_pocztowy.
 func HeaderKey(s string) string {
-	return strings.Join(strings.FieldsFunc(Fold(s), func(r rune) bool {
-		return r == ' ' || r == '_' || r == '-' || r == '.' || r == '/' || r == '\u00A0' || r == '\t'
+	return strings.Join(strings.FieldsFunc(polish.Fold(s), func(r rune) bool {
+		return r == ' ' || r == '_' || r == '-' || r == '.' || r == '/' || r == '\u00A0' || r == '\t' || r == '\uFEFF'
 	}), "_")
 }
 

@@ -1,4 +1,4 @@
-package handlers
+package view
 
 import (
 	"encoding/xml"
@@ -15,7 +15,7 @@ var (
 )
 
 func TestStatsChartBarsAreAsLongAsTheirValues(t *testing.T) {
-	c := chart{ID: "c", Title: "t", Desc: "d", Items: []chartItem{
+	c := Chart{ID: "c", Title: "t", Desc: "d", Items: []ChartItem{
 		{Label: "a", Value: 40, Text: "40"}, {Label: "b", Value: 10, Text: "10"},
 		{Label: "c", Value: 30, Text: "30"}, {Label: "d", Value: 0, Text: "0"},
 	}}
@@ -41,11 +41,11 @@ func TestStatsChartBarsAreAsLongAsTheirValues(t *testing.T) {
 }
 
 func TestStatsChartColumnsAreAsTallAsTheirValues(t *testing.T) {
-	var items []chartItem
+	var items []ChartItem
 	for i := range 24 {
-		items = append(items, chartItem{Label: "m" + strconv.Itoa(i), Short: "s" + strconv.Itoa(i), Value: i * 2, Text: strconv.Itoa(i * 2)})
+		items = append(items, ChartItem{Label: "m" + strconv.Itoa(i), Short: "s" + strconv.Itoa(i), Value: i * 2, Text: strconv.Itoa(i * 2)})
 	}
-	svg := string(chart{ID: "m", Title: "t", Desc: "d", Items: items}.Columns())
+	svg := string(Chart{ID: "m", Title: "t", Desc: "d", Items: items}.Columns())
 	m := colHeightRe.FindAllStringSubmatch(svg, -1)
 	if len(m) != 24 {
 		t.Fatalf("%d columns", len(m))
@@ -64,13 +64,13 @@ func TestStatsChartColumnsAreAsTallAsTheirValues(t *testing.T) {
 	}
 	wellFormed(t, svg)
 	// Nothing to show still draws a valid, empty chart.
-	wellFormed(t, string(chart{ID: "e", Title: "t", Desc: "d"}.Columns()))
-	wellFormed(t, string(chart{ID: "z", Title: "t", Desc: "d", Items: []chartItem{{Label: "x", Text: "0"}}}.Columns()))
+	wellFormed(t, string(Chart{ID: "e", Title: "t", Desc: "d"}.Columns()))
+	wellFormed(t, string(Chart{ID: "z", Title: "t", Desc: "d", Items: []ChartItem{{Label: "x", Text: "0"}}}.Columns()))
 }
 
 func TestStatsChartTextIsEscaped(t *testing.T) {
 	evil := `<script>alert("x")</script> & 'co'`
-	c := chart{ID: `id"><x`, Title: evil, Desc: evil, Items: []chartItem{{Label: evil, Short: evil, Value: 1, Text: evil}}}
+	c := Chart{ID: `id"><x`, Title: evil, Desc: evil, Items: []ChartItem{{Label: evil, Short: evil, Value: 1, Text: evil}}}
 	for name, svg := range map[string]string{"bars": string(c.Bars()), "columns": string(c.Columns())} {
 		if strings.Contains(svg, "<script") || strings.Contains(svg, `"><x`) || strings.Contains(svg, "& ") {
 			t.Errorf("%s: unescaped text in %s", name, svg)
@@ -83,7 +83,7 @@ func TestStatsChartTextIsEscaped(t *testing.T) {
 }
 
 func TestStatsChartIsAnImageNamedByItsTitleAndDesc(t *testing.T) {
-	svg := string(chart{ID: "k", Title: "Formy prawne", Desc: "Najwięcej: fundacja", Items: []chartItem{{Label: "fundacja", Value: 3, Text: "3"}}}.Bars())
+	svg := string(Chart{ID: "k", Title: "Formy prawne", Desc: "Najwięcej: fundacja", Items: []ChartItem{{Label: "fundacja", Value: 3, Text: "3"}}}.Bars())
 	for _, want := range []string{`role="img"`, `aria-labelledby="k-title k-desc"`, `<title id="k-title">Formy prawne</title>`, `<desc id="k-desc">Najwięcej: fundacja</desc>`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("lacks %s: %s", want, svg)
@@ -109,6 +109,3 @@ func wellFormed(t *testing.T, svg string) {
 		}
 	}
 }
-
-// MonthName is for the external tests of the statistics pages.
-var MonthName = monthName
