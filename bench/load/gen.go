@@ -13,8 +13,8 @@ import (
 	"strings"
 
 	"katalogpes/store"
-	"katalogpes/store/sheet"
 	"katalogpes/store/polish"
+	"katalogpes/store/sheet"
 )
 
 // place is a gmina of the TERC register, with what a listing seated there
