@@ -207,7 +207,7 @@ func (s *Server) exportPages(q search.Query) func(context.Context) ([]*store.Lis
 			if len(ids) == 0 {
 				continue
 			}
-			list, err := s.db.ListingsByIDs(ctx, ids)
+			list, err := s.db.FindListingsByIDs(ctx, ids)
 			if err != nil {
 				return nil, err
 			}
@@ -252,7 +252,7 @@ func (s *Server) staleListings(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return store.Invalid(errs)
 	}
-	list, total, err := s.db.StaleListings(c.UserContext(), f)
+	list, total, err := s.db.FindStaleListings(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (s *Server) confirmListing(c *fiber.Ctx) error {
 // myData hands the signed-in person everything held about them, as a
 // JSON file to keep.
 func (s *Server) myData(c *fiber.Ctx) error {
-	d, err := s.db.PersonalData(sessionCtx(c.UserContext(), nil))
+	d, err := s.db.FindPersonalData(sessionCtx(c.UserContext(), nil))
 	if err != nil {
 		return err
 	}

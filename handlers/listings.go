@@ -32,7 +32,7 @@ func (s *Server) updateListing(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, id := c.UserContext(), utils.CopyString(c.Params("id"))
-	cur, err := s.db.FindListing(ctx, id)
+	cur, err := s.db.FindListingByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *Server) updateListing(c *fiber.Ctx) error {
 }
 
 func (s *Server) getListing(c *fiber.Ctx) error {
-	l, err := s.db.FindListing(c.UserContext(), c.Params("id"))
+	l, err := s.db.FindListingByID(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Server) submitListing(c *fiber.Ctx) error {
 }
 
 func (s *Server) myListings(c *fiber.Ctx) error {
-	list, err := s.db.MyListings(c.UserContext())
+	list, err := s.db.FindOwnListings(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) myListings(c *fiber.Ctx) error {
 }
 
 func (s *Server) listingHistory(c *fiber.Ctx) error {
-	events, err := s.db.ListingHistory(c.UserContext(), c.Params("id"))
+	events, err := s.db.FindListingEvents(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Server) archiveListing(c *fiber.Ctx) error {
 }
 
 func (s *Server) moderationQueue(c *fiber.Ctx) error {
-	items, err := s.db.ModerationQueue(c.UserContext())
+	items, err := s.db.FindModerationQueue(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *Server) moderate(action string) fiber.Handler {
 }
 
 func (s *Server) categories(c *fiber.Ctx) error {
-	list, err := s.db.Categories(c.UserContext())
+	list, err := s.db.FindCategories(c.UserContext())
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func (s *Server) metricsHandler() fiber.Handler {
 // region (its route has the hub's scope): only with APP_ENV=development
 // (the route does not exist otherwise).
 func (s *Server) devMail(c *fiber.Ctx) error {
-	list, err := s.db.MailTo(c.UserContext(), c.Query("to"), 50)
+	list, err := s.db.FindMailTo(c.UserContext(), c.Query("to"), 50)
 	if err != nil {
 		return err
 	}

@@ -28,13 +28,13 @@ const maxLogo = 1 << 20
 // maxLogoPixels bounds a logo's width and height.
 const maxLogoPixels = 2000
 
-type brandingPage struct {
+type brandingView struct {
 	Page
 	Saved bool
 }
 
-func (s *Server) brandingForm(c *fiber.Ctx, v url.Values) *brandingPage {
-	p := &brandingPage{Page: s.newPage(c, "ui.branding.title")}
+func (s *Server) brandingForm(c *fiber.Ctx, v url.Values) *brandingView {
+	p := &brandingView{Page: s.newPage(c, "ui.branding.title")}
 	p.Section = "admin"
 	if v == nil {
 		b := p.Tenant.Branding
@@ -171,7 +171,7 @@ func darken(hex string) string {
 	return out
 }
 
-type synonymsPage struct {
+type synonymsView struct {
 	Page
 }
 
@@ -214,7 +214,7 @@ func parseSynonyms(text string) (map[string][]string, int) {
 }
 
 func (s *Server) synonymsPage(c *fiber.Ctx) error {
-	p := &synonymsPage{Page: s.newPage(c, "ui.synonyms.title")}
+	p := &synonymsView{Page: s.newPage(c, "ui.synonyms.title")}
 	p.Section = "admin"
 	p.Form = newForm(url.Values{"synonyms": {synonymsText(p.Tenant.Settings.Synonyms)}})
 	return s.render(c, fiber.StatusOK, "synonyms", p)
@@ -226,7 +226,7 @@ func (s *Server) synonymsSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	t, _ := tenants.FromContext(ctx)
 	v := formValues(c)
-	p := &synonymsPage{Page: s.newPage(c, "ui.synonyms.title")}
+	p := &synonymsView{Page: s.newPage(c, "ui.synonyms.title")}
 	p.Section = "admin"
 	p.Form = newForm(v)
 	syn, bad := parseSynonyms(v.Get("synonyms"))

@@ -53,7 +53,7 @@ func (s *Server) taxonomy(ctx context.Context) ([]store.Category, error) {
 		}
 		ctx = tenants.NewContext(ctx, all[0])
 	}
-	return s.db.Categories(ctx)
+	return s.db.FindCategories(ctx)
 }
 
 func categoryMap(lang string, cats []store.Category) map[string]string {
@@ -76,7 +76,7 @@ func (s *Server) powiatGroups(ctx context.Context) ([]optGroup, map[string]strin
 	for i, r := range regions {
 		codes[i] = r.TERYT
 	}
-	list, err := s.db.PowiatsOf(ctx, codes...)
+	list, err := s.db.FindPowiatsOf(ctx, codes...)
 	if err != nil {
 		return nil, nil, err
 	}

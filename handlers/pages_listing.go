@@ -10,23 +10,23 @@ import (
 	"katalogpes/tenants"
 )
 
-type myListingsPage struct {
+type myListingsView struct {
 	Page
 	Listings []*store.Listing
 }
 
 func (s *Server) myListingsPage(c *fiber.Ctx) error {
-	list, err := s.db.MyListings(c.UserContext())
+	list, err := s.db.FindOwnListings(c.UserContext())
 	if err != nil {
 		return err
 	}
-	p := &myListingsPage{Page: s.newPage(c, "ui.mine.title"), Listings: list}
+	p := &myListingsView{Page: s.newPage(c, "ui.mine.title"), Listings: list}
 	p.Section = "mine"
 	return s.render(c, fiber.StatusOK, "mine", p)
 }
 
 // CanSubmit says whether a listing (or its revision) can go to review.
-func (p *myListingsPage) CanSubmit(l *store.Listing) bool { return canSubmit(l) }
+func (p *myListingsView) CanSubmit(l *store.Listing) bool { return canSubmit(l) }
 
 func canSubmit(l *store.Listing) bool {
 	switch l.Status {
@@ -93,7 +93,7 @@ func (s *Server) listingForm(c *fiber.Ctx, l *store.Listing, v url.Values, offer
 		"service_area.scope":       codes("scope", store.ServiceAreaScopes),
 		"offers.kind":              codes("offer_kind", store.OfferKinds),
 	}
-	cats, err := s.db.Categories(ctx)
+	cats, err := s.db.FindCategories(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Server) listingForm(c *fiber.Ctx, l *store.Listing, v url.Values, offer
 		p.Options["categories"] = append(p.Options["categories"], Option{Value: cat.Code, Label: categoryName(p.Lang, cat)})
 	}
 	p.Options["offers.category"] = p.Options["categories"]
-	powiats, err := s.db.PowiatsOf(ctx, t.TERYT)
+	powiats, err := s.db.FindPowiatsOf(ctx, t.TERYT)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (s *Server) listingForm(c *fiber.Ctx, l *store.Listing, v url.Values, offer
 	}
 	sortedOptions(p.Options["powiat"])
 	if pw := v.Get("powiat"); pw != "" {
-		gminas, err := s.db.GminasOfPowiat(ctx, pw)
+		gminas, err := s.db.FindGminasOfPowiat(ctx, pw)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +155,7 @@ func editable(l *store.Listing) store.ListingData {
 }
 
 func (s *Server) editListingPage(c *fiber.Ctx) error {
-	l, err := s.db.FindListing(c.UserContext(), c.Params("id"))
+	l, err := s.db.FindListingByID(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 	base := store.ListingData{}
 	if id != "" {
 		var err error
-		if l, err = s.db.FindListing(ctx, id); err != nil {
+		if l, err = s.db.FindListingByID(ctx, id); err != nil {
 			return err
 		}
 		if !s.mayEdit(c, l) {
@@ -269,7 +269,7 @@ func (s *Server) submitListingPost(c *fiber.Ctx) error {
 		if store.ErrorCode(err) != store.EInvalid {
 			return err
 		}
-		l, ferr := s.db.FindListing(ctx, id)
+		l, ferr := s.db.FindListingByID(ctx, id)
 		if ferr != nil {
 			return ferr
 		}
@@ -284,7 +284,7 @@ func (s *Server) submitListingPost(c *fiber.Ctx) error {
 	return c.Redirect(basePath(c)+"/moje?msg=submitted", fiber.StatusSeeOther)
 }
 
-type historyPage struct {
+type historyView struct {
 	Page
 	L      *store.Listing
 	Events []store.Event
@@ -292,15 +292,15 @@ type historyPage struct {
 
 func (s *Server) historyPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	l, err := s.db.FindListing(ctx, c.Params("id"))
+	l, err := s.db.FindListingByID(ctx, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	events, err := s.db.ListingHistory(ctx, l.ID)
+	events, err := s.db.FindListingEvents(ctx, l.ID)
 	if err != nil {
 		return err
 	}
-	p := &historyPage{Page: s.newPage(c, "ui.history.title"), L: l, Events: events}
+	p := &historyView{Page: s.newPage(c, "ui.history.title"), L: l, Events: events}
 	p.Title = p.Tf("ui.history.title_of", "Name", l.Name)
 	p.Section = "mine"
 	if p.Staff() {
@@ -310,7 +310,7 @@ func (s *Server) historyPage(c *fiber.Ctx) error {
 }
 
 // FieldsOf names the fields an event changed.
-func (p *historyPage) FieldsOf(e store.Event) string {
+func (p *historyView) FieldsOf(e store.Event) string {
 	out := ""
 	for i, f := range e.Fields {
 		if i > 0 {

@@ -27,12 +27,12 @@ type queueItem struct {
 	Error  string
 }
 
-type queuePage struct {
+type queueView struct {
 	Page
 	Items []queueItem
 }
 
-// queuePage is the moderators' work: what waits, for how long, and what
+// queueView is the moderators' work: what waits, for how long, and what
 // it changes against the published version.
 func (s *Server) queuePage(c *fiber.Ctx) error {
 	return s.renderQueue(c, fiber.StatusOK, "", "", "")
@@ -40,11 +40,11 @@ func (s *Server) queuePage(c *fiber.Ctx) error {
 
 func (s *Server) renderQueue(c *fiber.Ctx, status int, errID, errMsg, reason string) error {
 	ctx := c.UserContext()
-	items, err := s.db.ModerationQueue(ctx)
+	items, err := s.db.FindModerationQueue(ctx)
 	if err != nil {
 		return err
 	}
-	p := &queuePage{Page: s.newPage(c, "ui.queue.title")}
+	p := &queueView{Page: s.newPage(c, "ui.queue.title")}
 	p.Section = "moderation"
 	names := s.categoryNames(ctx, p.Lang)
 	for _, it := range items {

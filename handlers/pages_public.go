@@ -45,7 +45,7 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 	if _, ok := tenants.FromContext(ctx); ok {
 		return s.regionHome(c)
 	}
-	st, err := s.db.Stats(ctx)
+	st, err := s.db.ComputeStats(ctx)
 	if err != nil {
 		return err
 	}
@@ -59,11 +59,11 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 
 func (s *Server) regionHome(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	st, err := s.db.Stats(ctx)
+	st, err := s.db.ComputeStats(ctx)
 	if err != nil {
 		return err
 	}
-	cats, err := s.db.Categories(ctx)
+	cats, err := s.db.FindCategories(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (s *Server) categoryNames(ctx context.Context, lang string) map[string]stri
 		ctx = tenants.NewContext(ctx, all[0])
 	}
 	out := map[string]string{}
-	cats, err := s.db.Categories(ctx)
+	cats, err := s.db.FindCategories(ctx)
 	if err != nil {
 		return out
 	}
@@ -108,9 +108,9 @@ func (s *Server) categoryNames(ctx context.Context, lang string) map[string]stri
 	return out
 }
 
-// profilePage shows one listing: its offer, where it works, how to reach
+// profileView shows one listing: its offer, where it works, how to reach
 // it, its badges with their basis, and schema.org data for machines.
-type profilePage struct {
+type profileView struct {
 	Page
 	L            *store.Listing
 	Categories   []string
@@ -126,11 +126,11 @@ type profilePage struct {
 
 func (s *Server) profilePage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	l, err := s.db.FindListing(ctx, c.Params("id"))
+	l, err := s.db.FindListingByID(ctx, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	p := &profilePage{Page: s.newPage(c, "ui.profile.title"), L: l}
+	p := &profileView{Page: s.newPage(c, "ui.profile.title"), L: l}
 	p.Title = l.Name
 	p.Section = "search"
 	p.Owner = p.User.Authenticated() && p.User.AccountID == l.OwnerID
@@ -181,7 +181,7 @@ func (s *Server) serviceAreaNames(ctx context.Context, p *Page, sa store.Service
 		case 4:
 			if _, ok := powiats[code[:2]+"x"]; !ok {
 				powiats[code[:2]+"x"] = ""
-				if list, err := s.db.PowiatsOf(ctx, code[:2]); err == nil {
+				if list, err := s.db.FindPowiatsOf(ctx, code[:2]); err == nil {
 					for _, pw := range list {
 						powiats[pw.Code] = pw.Name
 					}

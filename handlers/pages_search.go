@@ -40,7 +40,7 @@ type pageLink struct {
 	Current bool
 }
 
-type searchPage struct {
+type searchView struct {
 	Page
 	Q           string
 	Res         *search.Result
@@ -60,7 +60,7 @@ type searchPage struct {
 	Categories  []categoryLink
 }
 
-// searchPage is the results page: a GET form, so every search has a URL
+// searchView is the results page: a GET form, so every search has a URL
 // to share; facets are checkboxes with counts; pages are links.
 func (s *Server) searchPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
@@ -68,7 +68,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrBadRequest
 	}
-	p := &searchPage{Page: s.newPage(c, "ui.search.title"), Q: values.Get("q")}
+	p := &searchView{Page: s.newPage(c, "ui.search.title"), Q: values.Get("q")}
 	p.Section = "search"
 	t, regional := tenants.FromContext(ctx)
 	p.National = !regional
@@ -122,7 +122,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 		view.SortByLabel(p.Regions, func(it facetItem) string { return it.Label })
 	}
 	if p.Res.Total == 0 && regional {
-		cats, err := s.db.Categories(ctx)
+		cats, err := s.db.FindCategories(ctx)
 		if err == nil {
 			for _, cat := range cats {
 				if cat.ParentCode == nil {
@@ -205,7 +205,7 @@ func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets ma
 
 // searchHits links each hit to its profile (on the hub, in its region,
 // which it names) and names its categories.
-func (s *Server) searchHits(p *searchPage, regional bool, names map[string]string) []searchHit {
+func (s *Server) searchHits(p *searchView, regional bool, names map[string]string) []searchHit {
 	var out []searchHit
 	for _, h := range p.Res.Hits {
 		sh := searchHit{Hit: h, URL: p.Base + "/podmiot/" + h.ID}
@@ -241,7 +241,7 @@ func (s *Server) facetPowiats(c *fiber.Ctx, values url.Values, counts map[string
 			prefixes[code[:2]] = true
 		}
 	}
-	if list, err := s.db.PowiatsOf(c.UserContext(), slices.Collect(maps.Keys(prefixes))...); err == nil {
+	if list, err := s.db.FindPowiatsOf(c.UserContext(), slices.Collect(maps.Keys(prefixes))...); err == nil {
 		for _, pw := range list {
 			powiats[pw.Code] = pw.Name
 		}
@@ -250,7 +250,7 @@ func (s *Server) facetPowiats(c *fiber.Ctx, values url.Values, counts map[string
 }
 
 // paginate builds the links to the other pages of results.
-func (p *searchPage) paginate(values url.Values) {
+func (p *searchView) paginate(values url.Values) {
 	per := p.Res.PerPage
 	if per <= 0 {
 		return
@@ -284,4 +284,4 @@ func (p *searchPage) paginate(values url.Values) {
 }
 
 // IsDegraded is for the template: the fallback answered.
-func (p *searchPage) IsDegraded() bool { return p.Res != nil && p.Res.Degraded }
+func (p *searchView) IsDegraded() bool { return p.Res != nil && p.Res.Degraded }

@@ -25,7 +25,7 @@ import (
 // report has them all.
 const nationalPowiats = 20
 
-type statsPage struct {
+type statsView struct {
 	Page
 	National    bool
 	Stats       *store.Stats
@@ -33,15 +33,15 @@ type statsPage struct {
 	Blocks      []view.StatBlock
 }
 
-// statsPage shows a region's figures, or on the hub the country's with
+// statsView shows a region's figures, or on the hub the country's with
 // a bar per region.
 func (s *Server) statsPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	st, err := s.db.Stats(ctx)
+	st, err := s.db.ComputeStats(ctx)
 	if err != nil {
 		return err
 	}
-	p := &statsPage{Page: s.newPage(c, "ui.stats.title"), Stats: st}
+	p := &statsView{Page: s.newPage(c, "ui.stats.title"), Stats: st}
 	p.Section = "stats"
 	_, regional := tenants.FromContext(ctx)
 	p.National = !regional
@@ -89,7 +89,7 @@ type reportGroup struct {
 	Rows  []view.StatRow
 }
 
-type reportPage struct {
+type reportView struct {
 	Page
 	National   bool
 	Dims       []Option
@@ -108,7 +108,7 @@ type reportPage struct {
 	CSVURL     string
 }
 
-// reportPage is the report builder: a GET form, so every report has an
+// reportView is the report builder: a GET form, so every report has an
 // address to share, and under it the table, the chart and the CSV link.
 func (s *Server) reportPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
@@ -116,7 +116,7 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrBadRequest
 	}
-	p := &reportPage{Page: s.newPage(c, "ui.report.title"), Dim1: store.ReportDimensions[0]}
+	p := &reportView{Page: s.newPage(c, "ui.report.title"), Dim1: store.ReportDimensions[0]}
 	p.Section = "stats"
 	p.Form = newForm(values)
 	_, regional := tenants.FromContext(ctx)
@@ -180,7 +180,7 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 }
 
 // options fills the form's choices, ticked as the query asks.
-func (p *reportPage) options(values url.Values, n dimNames, cats []store.Category) {
+func (p *reportView) options(values url.Values, n dimNames, cats []store.Category) {
 	for _, d := range store.ReportDimensions {
 		p.Dims = append(p.Dims, Option{Value: d, Label: n.dimTitle(d)})
 	}
@@ -214,7 +214,7 @@ func (p *reportPage) options(values url.Values, n dimNames, cats []store.Categor
 
 // group arranges a two-dimensional report by its first dimension, in
 // the order of the totals.
-func (p *reportPage) group(rows []store.ReportRow, totals []view.StatRow, dims []string, n dimNames) {
+func (p *reportView) group(rows []store.ReportRow, totals []view.StatRow, dims []string, n dimNames) {
 	at := map[string]int{}
 	for i, t := range totals {
 		at[t.Code] = i

@@ -171,7 +171,7 @@ func TestStatsTablesEqualStoreStats(t *testing.T) {
 		path string
 		ctx  context.Context
 	}{{"/r/slaskie/statystyki", f.regional}, {"/statystyki", f.national}} {
-		st, err := f.s.db.Stats(tc.ctx)
+		st, err := f.s.db.ComputeStats(tc.ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

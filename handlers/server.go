@@ -105,7 +105,7 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 
 // ReloadTenants refreshes the tenant registry from the database.
 func (s *Server) ReloadTenants(ctx context.Context) error {
-	list, err := s.db.Tenants(ctx)
+	list, err := s.db.FindTenants(ctx)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // stats serves a region's figures, or on the hub the national ones with
 // a count per region.
 func (s *Server) stats(c *fiber.Ctx) error {
-	st, err := s.db.Stats(c.UserContext())
+	st, err := s.db.ComputeStats(c.UserContext())
 	if err != nil {
 		return err
 	}

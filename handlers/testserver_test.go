@@ -78,7 +78,7 @@ func newTestServerLogging(t testing.TB, meili string, cfg handlers.Config, log *
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := db.Tenants(t.Context())
+	list, err := db.FindTenants(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func (s *Service) fill(ctx context.Context, uid string, progress func(done, tota
 	}
 	done, after := 0, ""
 	for {
-		ids, err := s.db.PublishedListingIDs(ctx, after, reindexBatch)
+		ids, err := s.db.FindPublishedListingIDs(ctx, after, reindexBatch)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func (s *Service) fill(ctx context.Context, uid string, progress func(done, tota
 			return nil
 		}
 		after = ids[len(ids)-1]
-		listings, err := s.db.ListingsByIDs(ctx, ids)
+		listings, err := s.db.FindListingsByIDs(ctx, ids)
 		if err != nil {
 			return err
 		}

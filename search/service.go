@@ -208,7 +208,7 @@ func (s *Service) tenantBySlug(ctx context.Context, slug string) (*tenants.Tenan
 	if ok {
 		return t, nil
 	}
-	list, err := s.db.Tenants(ctx)
+	list, err := s.db.FindTenants(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ func (s *Service) categoryNames(ctx context.Context) (map[string]map[string]stri
 	if names != nil && s.now().Sub(at) < 5*time.Minute {
 		return names, nil
 	}
-	names, err := s.db.CategoryNames(tenants.WithAllTenants(ctx))
+	names, err := s.db.FindCategoryNames(tenants.WithAllTenants(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -137,7 +137,7 @@ func (s *Service) EnsureSettings(ctx context.Context) error {
 
 // applySettings creates index uid if needed and gives it our settings.
 func (s *Service) applySettings(ctx context.Context, uid string) error {
-	list, err := s.db.Tenants(ctx)
+	list, err := s.db.FindTenants(ctx)
 	if err != nil {
 		return fmt.Errorf("search settings: %w", err)
 	}

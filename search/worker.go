@@ -120,7 +120,7 @@ func (s *Service) apply(ctx context.Context, jobs []store.IndexJob) error {
 	for _, j := range jobs {
 		ids = appendNew(ids, j.ListingID) // one listing, many edits: once
 	}
-	listings, err := s.db.ListingsByIDs(ctx, ids)
+	listings, err := s.db.FindListingsByIDs(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -17,8 +17,8 @@ type Category struct {
 	CPV        pq.StringArray `db:"cpv" json:"cpv"`
 }
 
-// Categories lists the context's tenant's categories in their order.
-func (db *DB) Categories(ctx context.Context) ([]Category, error) {
+// FindCategories lists the context's tenant's categories in their order.
+func (db *DB) FindCategories(ctx context.Context) ([]Category, error) {
 	id, err := tenantID(ctx)
 	if err != nil {
 		return nil, err

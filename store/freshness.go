@@ -30,9 +30,9 @@ type StaleFilter struct {
 	Page, PerPage int
 }
 
-// StaleListings lists the tenant's stale published listings, the longest
+// FindStaleListings lists the tenant's stale published listings, the longest
 // unconfirmed first, for its staff; with the total.
-func (db *DB) StaleListings(ctx context.Context, f StaleFilter) ([]StaleListing, int, error) {
+func (db *DB) FindStaleListings(ctx context.Context, f StaleFilter) ([]StaleListing, int, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -124,7 +124,7 @@ func (db *DB) ConfirmListing(ctx context.Context, id string) (*Listing, error) {
 	if err != nil {
 		return nil, err
 	}
-	return db.FindListing(ctx, id)
+	return db.FindListingByID(ctx, id)
 }
 
 // Reminder is what a reminder mail is about: one stale listing and its

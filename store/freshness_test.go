@@ -164,17 +164,17 @@ func TestStaleListingsOldestFirstForStaffAndConfirmMakesFresh(t *testing.T) {
 	exec(t, raw, `UPDATE listings SET confirmed_at = now() - interval '500 days' WHERE id = $1`, older)
 	exec(t, raw, `UPDATE listings SET confirmed_at = now() - interval '380 days', reminded_at = now() WHERE id = ANY($1::uuid[])`, pq.Array([]string{old, other}))
 
-	list, total, err := db.StaleListings(mod, store.StaleFilter{})
+	list, total, err := db.FindStaleListings(mod, store.StaleFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if total != 2 || len(list) != 2 || list[0].ID != older || list[1].ID != old || !list[0].Stale || list[1].RemindedAt == nil {
 		t.Fatalf("stale: total %d, %+v", total, list)
 	}
-	if page, total, err := db.StaleListings(mod, store.StaleFilter{Page: 2, PerPage: 1}); err != nil || total != 2 || len(page) != 1 || page[0].ID != old {
+	if page, total, err := db.FindStaleListings(mod, store.StaleFilter{Page: 2, PerPage: 1}); err != nil || total != 2 || len(page) != 1 || page[0].ID != old {
 		t.Fatalf("second page: %d of %d (%v)", len(page), total, err)
 	}
-	if _, _, err := db.StaleListings(owner, store.StaleFilter{}); store.ErrorCode(err) != store.EForbidden {
+	if _, _, err := db.FindStaleListings(owner, store.StaleFilter{}); store.ErrorCode(err) != store.EForbidden {
 		t.Fatalf("an enterprise reads the stale list: %v", err)
 	}
 
@@ -185,11 +185,11 @@ func TestStaleListingsOldestFirstForStaffAndConfirmMakesFresh(t *testing.T) {
 	if l.Stale || time.Since(l.ConfirmedAt) > time.Minute {
 		t.Fatalf("confirmed listing still stale: %v", l.ConfirmedAt)
 	}
-	h, err := db.ListingHistory(owner, older)
+	h, err := db.FindListingEvents(owner, older)
 	if err != nil || h[len(h)-1].Action != "confirm" {
 		t.Fatalf("history %+v (%v)", h, err)
 	}
-	if list, total, _ := db.StaleListings(mod, store.StaleFilter{}); total != 1 || list[0].ID != old {
+	if list, total, _ := db.FindStaleListings(mod, store.StaleFilter{}); total != 1 || list[0].ID != old {
 		t.Fatalf("after confirming: %d stale", total)
 	}
 	// Somebody else's listing, a draft, another region's: no.

@@ -297,7 +297,7 @@ func (e *importEnv) listingByNIP(t testing.TB, nip string) *store.Listing {
 	if err := e.raw.QueryRow(`SELECT id FROM listings WHERE nip = $1 AND status <> 'archived'`, nip).Scan(&id); err != nil {
 		t.Fatalf("listing with NIP %s: %v", nip, err)
 	}
-	l, err := e.db.FindListing(e.admin, id)
+	l, err := e.db.FindListingByID(e.admin, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func TestImportMapsPolishValuesToTheAPIsCodes(t *testing.T) {
 	if l.LegalForm != "spoldzielnia_pracy" || !slices.Equal(l.Kinds, []string{"inny"}) {
 		t.Errorf("legal form %q kinds %v", l.LegalForm, l.Kinds)
 	}
-	h, err := e.db.ListingHistory(e.admin, l.ID)
+	h, err := e.db.FindListingEvents(e.admin, l.ID)
 	if err != nil || len(h) != 1 || h[0].Action != "import" || h[0].To != store.StatusPublished || h[0].ActorRole != "admin" {
 		t.Fatalf("history %+v (%v), want one import by the admin", h, err)
 	}
@@ -237,7 +237,7 @@ func TestImportUpdatesTheListingWithTheSameNIPOrKRS(t *testing.T) {
 	if l.Contact.Email != old.Contact.Email || !slices.Equal(l.Categories, old.Categories) {
 		t.Fatalf("unchanged fields changed: %+v", l.ListingData)
 	}
-	h, err := e.db.ListingHistory(e.admin, l.ID)
+	h, err := e.db.FindListingEvents(e.admin, l.ID)
 	if err != nil || len(h) != 2 || h[1].Action != "import" || !slices.Equal([]string(h[1].Fields), []string{"description", "contact"}) {
 		t.Fatalf("history %+v (%v), want a second import event naming description and contact", h, err)
 	}
@@ -286,12 +286,12 @@ func TestImportPublishesAMatchedDraftAndLeavesASuspensionAlone(t *testing.T) {
 	if res.Updated != 2 || len(res.Errors) != 0 {
 		t.Fatalf("updated %d, errors %v; want 2", res.Updated, errorTriples(res.Errors))
 	}
-	got, err := e.db.FindListing(e.admin, d.ID)
+	got, err := e.db.FindListingByID(e.admin, d.ID)
 	if err != nil || got.Status != store.StatusPublished || got.OwnerID != d.OwnerID || got.Name != "Kłos z rejestru" ||
 		got.VerifiedAt == nil || got.Description != d.Description {
 		t.Fatalf("draft after import: %+v (%v)", got, err)
 	}
-	got, err = e.db.FindListing(e.admin, s.ID)
+	got, err = e.db.FindListingByID(e.admin, s.ID)
 	if err != nil || got.Status != store.StatusSuspended || got.StatusReason != "skarga" || got.Name != "Zawieszony z rejestru" {
 		t.Fatalf("suspended listing after import: %+v (%v)", got, err)
 	}

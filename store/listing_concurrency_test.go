@@ -80,7 +80,7 @@ func TestEditsOfDifferentFieldsBothStand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := db.FindListing(owner, l.ID)
+	got, err := db.FindListingByID(owner, l.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

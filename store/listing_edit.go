@@ -88,7 +88,7 @@ func (db *DB) CreateListing(ctx context.Context, d ListingData) (*Listing, error
 	if err != nil {
 		return nil, err
 	}
-	return db.FindListing(ctx, id)
+	return db.FindListingByID(ctx, id)
 }
 
 // checkListing normalises and validates d for tenant t, then refuses a NIP

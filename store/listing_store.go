@@ -99,10 +99,10 @@ func canSeeAll(p tenants.Principal, owner string) bool {
 	return p.Role.IsStaff() || p.Authenticated() && p.AccountID == owner
 }
 
-// FindListing reads one listing of the context's tenant. The public sees
+// FindListingByID reads one listing of the context's tenant. The public sees
 // published listings only (anything else is not found); the owner and staff
 // see any status, with the pending revision.
-func (db *DB) FindListing(ctx context.Context, id string) (*Listing, error) {
+func (db *DB) FindListingByID(ctx context.Context, id string) (*Listing, error) {
 	if !ValidID(id) {
 		return nil, ErrNotFound
 	}
@@ -125,10 +125,10 @@ func (db *DB) FindListing(ctx context.Context, id string) (*Listing, error) {
 	return row.listing(db.now(), full)
 }
 
-// ListingsByIDs reads listings of any status by id across the context's
+// FindListingsByIDs reads listings of any status by id across the context's
 // scope (a tenant or all tenants): the search worker needs the status to
 // know what to delete.
-func (db *DB) ListingsByIDs(ctx context.Context, ids []string) ([]*Listing, error) {
+func (db *DB) FindListingsByIDs(ctx context.Context, ids []string) ([]*Listing, error) {
 	var rows []listingRow
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, listingSelect+` WHERE l.id = ANY($1::uuid[])`, pq.Array(ids))
@@ -152,8 +152,8 @@ func (db *DB) toListings(rows []listingRow, withRevision bool) ([]*Listing, erro
 	return out, nil
 }
 
-// MyListings lists the signed-in account's listings, any status.
-func (db *DB) MyListings(ctx context.Context) ([]*Listing, error) {
+// FindOwnListings lists the signed-in account's listings, any status.
+func (db *DB) FindOwnListings(ctx context.Context) ([]*Listing, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
@@ -223,7 +223,7 @@ func (db *DB) changeListing(ctx context.Context, id string, staffOnly bool,
 	if err != nil {
 		return nil, err
 	}
-	return db.FindListing(ctx, id)
+	return db.FindListingByID(ctx, id)
 }
 
 // addEvent writes one line of the audit log.
@@ -273,9 +273,9 @@ type Event struct {
 	Fields    pq.StringArray `db:"fields" json:"fields"`
 }
 
-// ListingHistory lists a listing's events, oldest first: for its owner and
+// FindListingEvents lists a listing's events, oldest first: for its owner and
 // the tenant's staff.
-func (db *DB) ListingHistory(ctx context.Context, id string) ([]Event, error) {
+func (db *DB) FindListingEvents(ctx context.Context, id string) ([]Event, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err

@@ -101,7 +101,7 @@ func TestInvalidListingsAreRefusedFieldByField(t *testing.T) {
 			}
 		})
 	}
-	mine, err := db.MyListings(owner)
+	mine, err := db.FindOwnListings(owner)
 	if err != nil || len(mine) != 0 {
 		t.Fatalf("refused listings left rows behind: %d (%v)", len(mine), err)
 	}
@@ -136,7 +136,7 @@ func TestModerationLifeCycleWithRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.FindListing(public, l.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := db.FindListingByID(public, l.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the public reads a draft: %v", err)
 	}
 	if _, err := db.Moderate(mod, l.ID, store.ActionApprove, ""); store.ErrorCode(err) != store.EConflict {
@@ -162,23 +162,23 @@ func TestModerationLifeCycleWithRevision(t *testing.T) {
 
 	// An edit of a published listing waits for a moderator.
 	mustOK(db.UpdateListing(owner, l.ID, store.ListingUpdate{Data: store.ListingData{Name: "Nowa nazwa"}, Fields: []string{"name"}}))
-	pub, err := db.FindListing(public, l.ID)
+	pub, err := db.FindListingByID(public, l.ID)
 	if err != nil || pub.Name != "Stara nazwa" || pub.Revision != nil {
 		t.Fatalf("public sees %q (revision %v, err %v), want the published name only", pub.Name, pub.Revision, err)
 	}
-	queue, err := db.ModerationQueue(mod)
+	queue, err := db.FindModerationQueue(mod)
 	if err != nil || len(queue) != 1 || queue[0].Kind != "revision" || queue[0].Changes[0].Field != "name" {
 		t.Fatalf("queue = %+v (%v), want the revision with the name change", queue, err)
 	}
 	mustOK(db.Moderate(mod, l.ID, store.ActionApprove, ""))
-	if pub, _ = db.FindListing(public, l.ID); pub.Name != "Nowa nazwa" {
+	if pub, _ = db.FindListingByID(public, l.ID); pub.Name != "Nowa nazwa" {
 		t.Fatalf("after approval the public sees %q", pub.Name)
 	}
 	mustOK(db.Moderate(mod, l.ID, store.ActionSuspend, "Nieaktualne dane kontaktowe"))
-	if _, err := db.FindListing(public, l.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := db.FindListingByID(public, l.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a suspended listing is public: %v", err)
 	}
-	history, err := db.ListingHistory(owner, l.ID)
+	history, err := db.FindListingEvents(owner, l.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ type SentMail struct {
 	Created time.Time  `db:"created_at" json:"created_at"`
 }
 
-// MailTo lists the newest messages to an address (all tenants' scope).
-func (db *DB) MailTo(ctx context.Context, to string, limit int) ([]SentMail, error) {
+// FindMailTo lists the newest messages to an address (all tenants' scope).
+func (db *DB) FindMailTo(ctx context.Context, to string, limit int) ([]SentMail, error) {
 	var list []SentMail
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &list, `

@@ -166,9 +166,9 @@ type QueueItem struct {
 	Changes     []FieldChange `json:"changes"`
 }
 
-// ModerationQueue lists pending listings and revisions, oldest first, each
+// FindModerationQueue lists pending listings and revisions, oldest first, each
 // with what changed against the published version.
-func (db *DB) ModerationQueue(ctx context.Context) ([]QueueItem, error) {
+func (db *DB) FindModerationQueue(ctx context.Context) ([]QueueItem, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err

@@ -106,10 +106,10 @@ func (db *DB) OutboxStats(ctx context.Context) (depth int, oldest time.Time, err
 	return row.Depth, oldest, nil
 }
 
-// PublishedListingIDs pages through the ids of published listings in id
+// FindPublishedListingIDs pages through the ids of published listings in id
 // order (keyset pagination: pass the last id seen, "" to start), for a
 // full reindex. It reads whatever the context's scope allows.
-func (db *DB) PublishedListingIDs(ctx context.Context, afterID string, limit int) ([]string, error) {
+func (db *DB) FindPublishedListingIDs(ctx context.Context, afterID string, limit int) ([]string, error) {
 	if afterID == "" {
 		afterID = "00000000-0000-0000-0000-000000000000"
 	}
@@ -157,10 +157,10 @@ func (db *DB) EnqueueChangedSince(ctx context.Context, since time.Time) (int, er
 	return int(n), nil
 }
 
-// CategoryNames maps each tenant's id to its categories' codes and Polish
+// FindCategoryNames maps each tenant's id to its categories' codes and Polish
 // names, so search documents can carry words a person types ("ogrodnictwo")
 // besides the codes they filter on.
-func (db *DB) CategoryNames(ctx context.Context) (map[string]map[string]string, error) {
+func (db *DB) FindCategoryNames(ctx context.Context) (map[string]map[string]string, error) {
 	var rows []struct {
 		TenantID string `db:"tenant_id"`
 		Code     string `db:"code"`

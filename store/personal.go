@@ -23,7 +23,7 @@ const (
 	erasedText = "[usunięto]"
 )
 
-// PersonalData is everything held about one account (GDPR art. 15 and 20).
+// FindPersonalData is everything held about one account (GDPR art. 15 and 20).
 type PersonalData struct {
 	GeneratedAt time.Time         `json:"generated_at"`
 	Account     PersonalAccount   `json:"account"`
@@ -68,10 +68,10 @@ type PersonalToken struct {
 	UsedAt    *time.Time `db:"used_at" json:"used_at"`
 }
 
-// PersonalData gathers everything held about the signed-in account: its
+// FindPersonalData gathers everything held about the signed-in account: its
 // row, its listings (with pending revisions), the audit-log lines it wrote,
 // the mail sent to it, its sessions and tokens.
-func (db *DB) PersonalData(ctx context.Context) (*PersonalData, error) {
+func (db *DB) FindPersonalData(ctx context.Context) (*PersonalData, error) {
 	p := tenants.PrincipalFrom(ctx)
 	if !p.Authenticated() {
 		return nil, Errorf(EUnauthorized, "auth.required")

@@ -136,7 +136,7 @@ func TestPersonalDataHasEverythingHeldAboutTheAccount(t *testing.T) {
 	p := newPerson(t, db, mod, "Zofia Przykładowa")
 	newPerson(t, db, mod, "Jan Inny")
 
-	d, err := db.PersonalData(p.ctx)
+	d, err := db.FindPersonalData(p.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestPersonalDataHasEverythingHeldAboutTheAccount(t *testing.T) {
 	if len(d.Mail) != 2 || len(d.Sessions) != 1 || len(d.Tokens) != 2 || d.GeneratedAt.IsZero() {
 		t.Fatalf("mail %d, sessions %d, tokens %d", len(d.Mail), len(d.Sessions), len(d.Tokens))
 	}
-	if _, err := db.PersonalData(storetest.Ctx(t, db, "slaskie", tenants.Principal{})); store.ErrorCode(err) != store.EUnauthorized {
+	if _, err := db.FindPersonalData(storetest.Ctx(t, db, "slaskie", tenants.Principal{})); store.ErrorCode(err) != store.EUnauthorized {
 		t.Fatalf("anonymous personal data: %v", err)
 	}
 }

@@ -46,7 +46,7 @@ const statsZone = "Europe/Warsaw"
 // a tenant's published listings, or (tenants.WithAllTenants) everyone's
 // plus a count for every tenant. Certificates and the social-enterprise status
 // count only while in force today, as the listing page shows them.
-func (db *DB) Stats(ctx context.Context) (*Stats, error) {
+func (db *DB) ComputeStats(ctx context.Context) (*Stats, error) {
 	var b sqlBuilder
 	where := []string{"l.status = 'published'"}
 	t, regional := tenants.FromContext(ctx)

@@ -276,7 +276,7 @@ func TestStatsCountOnlyPublishedListingsOfTheScope(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := c.db.Stats(tc.ctx)
+			got, err := c.db.ComputeStats(tc.ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -317,7 +317,7 @@ func TestStatsCountOnlyPublishedListingsOfTheScope(t *testing.T) {
 func TestStatsOfAnEmptyCatalogAreZeroesNotNulls(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
-	region, err := db.Stats(tenants.NewContext(ctx, storetest.Tenants(t, db)["slaskie"]))
+	region, err := db.ComputeStats(tenants.NewContext(ctx, storetest.Tenants(t, db)["slaskie"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,14 +331,14 @@ func TestStatsOfAnEmptyCatalogAreZeroesNotNulls(t *testing.T) {
 	if strings.Contains(string(raw), "by_tenant") || len(region.RegistrationsByMonth) != store.StatsMonths || region.PublicationsByMonth[0].Count != 0 {
 		t.Fatalf("a region's empty stats: %s", raw)
 	}
-	nation, err := db.Stats(tenants.WithAllTenants(ctx))
+	nation, err := db.ComputeStats(tenants.WithAllTenants(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(nation.ByTenant) != 16 || nation.ByTenant["slaskie"] != 0 {
 		t.Fatalf("national stats list every region, 0 included: %v", nation.ByTenant)
 	}
-	if _, err := db.Stats(ctx); !errors.Is(err, store.ErrNoScope) {
+	if _, err := db.ComputeStats(ctx); !errors.Is(err, store.ErrNoScope) {
 		t.Fatalf("stats without a scope: %v, want ErrNoScope", err)
 	}
 }

@@ -11,9 +11,9 @@ import (
 	"katalogpes/tenants"
 )
 
-// Tenants lists the regions in TERYT order. The tenants table is not
+// FindTenants lists the regions in TERYT order. The tenants table is not
 // tenant-owned, so this needs no scope.
-func (db *DB) Tenants(ctx context.Context) ([]tenants.Tenant, error) {
+func (db *DB) FindTenants(ctx context.Context) ([]tenants.Tenant, error) {
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT id, slug, teryt, voivodeship, name, city, hosts, branding, settings
 		FROM tenants ORDER BY teryt`)

@@ -241,8 +241,8 @@ func findGmina(ctx context.Context, q sqlx.QueryerContext, code string) (Gmina, 
 	return g, nil
 }
 
-// GminasOfPowiat lists a powiat's gminas by name, for pickers.
-func (db *DB) GminasOfPowiat(ctx context.Context, powiat string) ([]Gmina, error) {
+// FindGminasOfPowiat lists a powiat's gminas by name, for pickers.
+func (db *DB) FindGminasOfPowiat(ctx context.Context, powiat string) ([]Gmina, error) {
 	var list []Gmina
 	err := db.db.SelectContext(ctx, &list, gminaSelect+` WHERE p.code = $1 ORDER BY g.name, g.code`, powiat)
 	if err != nil {
@@ -258,9 +258,9 @@ type Powiat struct {
 	VoivodeshipCode string `db:"voivodeship_code" json:"voivodeship_code"`
 }
 
-// PowiatsOf lists the powiats of the given voivodeships, by voivodeship
+// FindPowiatsOf lists the powiats of the given voivodeships, by voivodeship
 // and then name, in one query.
-func (db *DB) PowiatsOf(ctx context.Context, voivodeships ...string) ([]Powiat, error) {
+func (db *DB) FindPowiatsOf(ctx context.Context, voivodeships ...string) ([]Powiat, error) {
 	var list []Powiat
 	err := db.db.SelectContext(ctx, &list, `
 		SELECT code, name, voivodeship_code FROM teryt_powiats

@@ -125,7 +125,7 @@ func newEnv(ctx context.Context, seed uint64, tercPath string, keep bool) (*env,
 	if _, err := e.db.LoadTERC(ctx, terc); err != nil {
 		return e, err
 	}
-	list, err := e.db.Tenants(ctx)
+	list, err := e.db.FindTenants(ctx)
 	if err != nil {
 		return e, err
 	}

@@ -149,7 +149,7 @@ func takeSnapshot(t *testing.T, db *storetest.DB, cfg Config, generated time.Tim
 		for _, format := range []string{store.ExportCSV, store.ExportJSON} {
 			s.exports[cmp.Or(slug, "national")+"."+format] = export(t, db, sctx, format, meta)
 		}
-		st, err := db.Stats(sctx)
+		st, err := db.ComputeStats(sctx)
 		if err != nil {
 			t.Fatalf("stats of %q: %v", slug, err)
 		}

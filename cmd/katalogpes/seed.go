@@ -165,7 +165,7 @@ func seedCity(ctx context.Context, db *store.DB, city demoCity, offset int) (int
 		return 0, err
 	}
 	octx := tenants.WithPrincipal(tctx, tenants.Principal{AccountID: owner.ID, Name: owner.Name, Role: owner.Role})
-	mine, err := db.MyListings(octx)
+	mine, err := db.FindOwnListings(octx)
 	if err != nil {
 		return 0, err
 	}

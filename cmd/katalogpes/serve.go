@@ -60,7 +60,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 		return err
 	}
 	defer d.db.Close()
-	list, err := d.db.Tenants(ctx)
+	list, err := d.db.FindTenants(ctx)
 	if err != nil {
 		return err
 	}

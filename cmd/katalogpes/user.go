@@ -73,7 +73,7 @@ func scopeFor(ctx context.Context, db *store.DB, slug string) (context.Context, 
 	if slug == "" {
 		return tenants.WithAllTenants(ctx), nil
 	}
-	list, err := db.Tenants(ctx)
+	list, err := db.FindTenants(ctx)
 	if err != nil {
 		return nil, err
 	}

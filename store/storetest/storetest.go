@@ -122,10 +122,10 @@ func LoadTERYT(t testing.TB, db *DB) store.TERCCounts {
 	return counts
 }
 
-// Tenants returns the seeded tenants by slug.
+// FindTenants returns the seeded tenants by slug.
 func Tenants(t testing.TB, db *DB) map[string]*tenants.Tenant {
 	t.Helper()
-	list, err := db.Tenants(context.Background())
+	list, err := db.FindTenants(context.Background())
 	if err != nil {
 		t.Fatalf("list tenants: %v", err)
 	}
