@@ -33,4 +33,14 @@ func TestAnEndedSessionsAccessTokenIsRefusedAtOnce(t *testing.T) {
 		s.do("DELETE", "/r/slaskie/api/v1/me", nil, bearer(tk.AccessToken)).expect(t, 204)
 		s.do("POST", "/r/slaskie/api/v1/listings", listingBody("Po usunięciu"), bearer(tk.AccessToken)).expect(t, 401)
 	})
+	t.Run("a region's refresh token works only in its region", func(t *testing.T) {
+		tk := s.signUp("slaskie", "odswiez@example.org")
+		for _, path := range []string{"/api/v1/auth/refresh", "/r/malopolskie/api/v1/auth/refresh"} {
+			s.do("POST", path, map[string]string{"refresh_token": tk.RefreshToken}).expect(t, 401)
+		}
+		// Refused elsewhere, the token was not used up.
+		var next tokens
+		s.do("POST", "/r/slaskie/api/v1/auth/refresh", map[string]string{"refresh_token": tk.RefreshToken}).expect(t, 200).json(t, &next)
+		s.do("GET", "/r/slaskie/api/v1/me", nil, bearer(next.AccessToken)).expect(t, 200)
+	})
 }

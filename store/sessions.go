@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+
+	"katalogpes/tenants"
 )
 
 // RefreshTTL is how long an unused refresh token stays valid.
@@ -64,9 +66,16 @@ func (db *DB) RotateSession(ctx context.Context, token string) (*Session, error)
 			UsedAt    sql.NullTime `db:"used_at"`
 			RevokedAt sql.NullTime `db:"revoked_at"`
 		}
+		// A refresh token is good only where it was issued: a region's
+		// token in its region, a platform token on the national hub.
+		var issuedIn sql.NullString
+		if t, ok := tenants.FromContext(ctx); ok {
+			issuedIn = sql.NullString{String: t.ID, Valid: true}
+		}
 		err := tx.GetContext(ctx, &row, `
 			SELECT account_id, family_id, expires_at < now() AS expired, used_at, revoked_at
-			FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, hashToken(token))
+			FROM refresh_tokens WHERE token_hash = $1 AND tenant_id IS NOT DISTINCT FROM $2::uuid
+			FOR UPDATE`, hashToken(token), issuedIn)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errBadRefresh
 		}
