@@ -111,9 +111,11 @@ func needTenant(c *fiber.Ctx) (*tenants.Tenant, error) {
 	return t, nil
 }
 
-// authenticate reads the principal from a Bearer token or the access
-// cookie. A bad bearer token is a 401; a bad cookie is ignored (the page is
-// shown to an anonymous visitor, who may sign in again).
+// authenticate reads the principal from a Bearer token or, on pages, the
+// access cookie. A bad bearer token is a 401; a bad cookie is ignored (the
+// page is shown to an anonymous visitor, who may sign in again). The JSON
+// API takes the Bearer token only: a cookie is sent by the browser on any
+// site's request, and the API has no CSRF token to tell them apart.
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	token, fromCookie := "", false
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
@@ -122,7 +124,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 			return tenants.ErrBadToken
 		}
 		token = strings.TrimSpace(rest)
-	} else if ck := c.Cookies(accessCookie); ck != "" {
+	} else if ck := c.Cookies(accessCookie); ck != "" && !isAPIPath(c) {
 		token, fromCookie = ck, true
 	}
 	if token == "" {
@@ -200,4 +202,11 @@ func limitJSON(c *fiber.Ctx) error {
 		}
 	}
 	return c.Next()
+}
+
+// isAPIPath reports whether the request is for the JSON API of a region or
+// of the hub.
+func isAPIPath(c *fiber.Ctx) bool {
+	rest := strings.TrimPrefix(c.Path(), basePath(c))
+	return rest == "/api" || strings.HasPrefix(rest, "/api/")
 }
