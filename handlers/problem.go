@@ -35,7 +35,12 @@ var statusOf = map[store.Code]int{
 	store.EConflict:     fiber.StatusConflict,
 	store.EForbidden:    fiber.StatusForbidden,
 	store.EUnauthorized: fiber.StatusUnauthorized,
+	store.EUnavailable:  fiber.StatusServiceUnavailable,
 }
+
+// retryUnavailable is the Retry-After of a 503: a database restart or a
+// failover takes seconds.
+const retryUnavailable = "5"
 
 // fiberKeys names the message for Fiber's own errors.
 var fiberKeys = map[int]string{
@@ -116,6 +121,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	if p.Status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 		c.Set(fiber.HeaderRetryAfter, "60")
+	}
+	if p.Status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, retryUnavailable)
+		s.log.Warn("database unavailable", "request_id", p.RequestID, "path", c.Path(), "err", err)
 	}
 	if wantsHTML(c) {
 		return s.renderErrorPage(c, p)

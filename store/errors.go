@@ -1,8 +1,13 @@
 package store
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/lib/pq"
 )
@@ -18,6 +23,7 @@ const (
 	EForbidden    Code = "forbidden"    // 403
 	EUnauthorized Code = "unauthorized" // 401
 	EInternal     Code = "internal"     // 500
+	EUnavailable  Code = "unavailable"  // 503: the database cannot be reached; try again
 )
 
 // FieldError is one invalid field: Key names a message in the catalogue
@@ -88,6 +94,9 @@ var uniqueKeys = map[string]FieldError{
 
 // translate turns driver errors into our errors, once, at the store's edge.
 func translate(err error) error {
+	if unreachable(err) {
+		return &Error{Code: EUnavailable, Key: "database.unavailable", Err: err}
+	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
 		if f, ok := uniqueKeys[pqErr.Constraint]; ok {
@@ -96,4 +105,22 @@ func translate(err error) error {
 		return &Error{Code: EConflict, Key: "conflict", Err: err}
 	}
 	return err
+}
+
+// unreachable reports whether err says the database cannot be reached or
+// is going away (refused or broken connections, shutdown, too many
+// clients), as opposed to a query that is wrong.
+func unreachable(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch c := string(pqErr.Code); {
+		case strings.HasPrefix(c, "08"), c == "57P01", c == "57P02", c == "57P03", c == "53300":
+			return true
+		}
+	}
+	return false
 }
