@@ -111,4 +111,3 @@ func TestADatabaseOutageIsA503WithRetryAfter(t *testing.T) {
 		t.Fatalf("problem does not name the cause: %s", body)
 	}
 }
-
