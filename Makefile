@@ -1,6 +1,6 @@
 # katalogpes: local development and CI entry points.
 #   make run    services up, build, migrate, load TERYT, seed demo data, serve
-#   make test   services up, chromium and axe-core, go vet + go test + benchmarks (1 iteration)
+#   make test   services up, chromium and axe-core, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
 #   make stop   stop the local services (data in .data/ is kept)
 #   make fuzz   services up, every Go fuzz target for FUZZ_TIME each (60s)
 # Local services (PostgreSQL, Meilisearch) are managed by scripts/services.sh.
@@ -89,6 +89,8 @@ test: services chromium axe-core
 	go test -count=1 -p 2 -timeout 15m ./...
 	# Run every benchmark once so they keep compiling and working.
 	go test -run '^$$' -bench . -benchtime=1x ./...
+	# Every fuzz target for 10 s (make fuzz runs them longer).
+	FUZZ_TIME=10s "$(ROOT)/scripts/fuzz.sh"
 
 # Every fuzz target (func FuzzXxx) for FUZZ_TIME each, one at a time
 # (scripts/fuzz.sh). Failing inputs land in the package's testdata/fuzz/.
