@@ -29,6 +29,7 @@ type Config struct {
 	BaseDomain       string        `env:"BASE_DOMAIN"`
 	BaseURL          string        `env:"BASE_URL"`
 	JWTKeys          string        `env:"JWT_KEYS"`
+	CSRFKey          string        `env:"CSRF_KEY"`
 	SMTPURL          string        `env:"SMTP_URL"`
 	DataDir          string        `env:"DATA_DIR" envDefault:".data"`
 	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" envDefault:"1h"`
@@ -47,6 +48,11 @@ func LoadConfig() (Config, error) {
 	trimStrings(&c)
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
+	}
+	if c.CSRFKey != "" {
+		if _, err := decodeCSRFKey(c.CSRFKey); err != nil {
+			return c, err
+		}
 	}
 	_, port, err := net.SplitHostPort(c.HTTPAddr)
 	if err != nil || port == "" {
