@@ -60,15 +60,11 @@ func waitForListeners(t *testing.T, s *testServer, n int) {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	u, err := url.Parse(s.db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var got int
 		if err := admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'`,
-			strings.TrimPrefix(u.Path, "/")).Scan(&got); err != nil {
+			s.db.Name()).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got >= n {

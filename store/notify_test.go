@@ -3,9 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"net/url"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -123,14 +121,10 @@ func TestListenerReconnectsAndSaysNoticesWereMissed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	u, err := url.Parse(db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var cut int
 	if err := admin.QueryRow(`
 		SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE datname = $1 AND query LIKE 'LISTEN%'`, strings.TrimPrefix(u.Path, "/")).Scan(&cut); err != nil {
+		WHERE datname = $1 AND query LIKE 'LISTEN%'`, db.Name()).Scan(&cut); err != nil {
 		t.Fatal(err)
 	}
 	if cut != 1 {

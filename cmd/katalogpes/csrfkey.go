@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,22 +46,48 @@ func (c Config) csrfKey() ([]byte, error) {
 		return nil, errors.New("CSRF_KEY is not set: production needs the key every node signs forms with (hex or base64 of 32 bytes or more)")
 	}
 	path := filepath.Join(c.DataDir, "csrf-key")
-	if b, err := os.ReadFile(path); err == nil {
-		key, err := decodeCSRFKey(string(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return key, nil
-	}
 	key := make([]byte, handlers.MinCSRFKey)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+	kept, err := keepOnce(path, base64.StdEncoding.EncodeToString(key)+"\n")
+	if err != nil {
 		return nil, fmt.Errorf("keep development CSRF key: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("keep development CSRF key: %w", err)
+	if key, err = decodeCSRFKey(kept); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return key, nil
+}
+
+// keepOnce writes content to path (0600) unless the file exists, and
+// returns what the file holds: two processes starting at once on one
+// DATA_DIR end up with the same development key. The content is written
+// aside and linked into place, so nobody reads a half-written file.
+func keepOnce(path, content string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		return string(b), nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(f.Name())
+	_, err = f.WriteString(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := os.Link(f.Name(), path); errors.Is(err, fs.ErrExist) {
+		b, err := os.ReadFile(path)
+		return string(b), err
+	} else if err != nil {
+		return "", err
+	}
+	return content, nil
 }
