@@ -1,8 +1,8 @@
 package handlers
 
 import (
-	"crypto/rand"
 	"embed"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -32,20 +32,22 @@ const localCSRF = "csrf"
 // csrfField is the hidden form field that carries the token.
 const csrfField = "_csrf"
 
+// MinCSRFKey is the shortest CSRF key accepted, in bytes: HMAC-SHA256
+// gains nothing from more, and loses strength with less.
+const MinCSRFKey = 32
+
 func newUI(cfg Config) (*ui, error) {
 	engine := html.NewFileSystem(http.FS(view.Templates()), ".html")
 	engine.AddFuncMap(view.Funcs())
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
-	// The CSRF tokens are signed, not stored, so any node can check them.
-	// The key lives as long as the process: a restart asks people to
-	// reload a form that was open (see the report on multi-node setups).
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
+	// The CSRF tokens are signed, not stored, so any node with the same
+	// key can check them, and they survive a restart.
+	if len(cfg.CSRFKey) < MinCSRFKey {
+		return nil, fmt.Errorf("handlers: the CSRF key has %d bytes, at least %d are needed", len(cfg.CSRFKey), MinCSRFKey)
 	}
-	tokens := &signedTokens{key: key, ttl: 8 * time.Hour}
+	tokens := &signedTokens{key: cfg.CSRFKey, ttl: 8 * time.Hour}
 	mw := csrf.New(csrf.Config{
 		KeyLookup:      "form:" + csrfField,
 		CookieName:     "kp_csrf",

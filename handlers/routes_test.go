@@ -18,7 +18,7 @@ import (
 // enough for what happens before a handler runs.
 func newRouteServer(t *testing.T, log *slog.Logger) (*fiber.App, *Server) {
 	t.Helper()
-	app, s, err := New(Config{Development: true}, Deps{Registry: tenants.NewRegistry(nil, "katalog.test"), Log: log})
+	app, s, err := New(Config{Development: true, CSRFKey: make([]byte, MinCSRFKey)}, Deps{Registry: tenants.NewRegistry(nil, "katalog.test"), Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -28,6 +29,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// TrustProxy takes the client's IP from X-Forwarded-For.
 	TrustProxy bool
+	// CSRFKey signs the forms' CSRF tokens (at least 32 bytes). Nodes that
+	// share it accept each other's forms, and forms outlive a restart.
+	CSRFKey []byte
 }
 
 // Server holds the dependencies every handler uses; it is built once in
@@ -107,8 +111,37 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 func (s *Server) ReloadTenants(ctx context.Context) error {
 	list, err := s.db.FindTenants(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("reload tenants: %w", err)
 	}
 	s.registry.Replace(list)
 	return nil
+}
+
+// FollowTenantChanges keeps this node's tenant registry and search caches
+// in step with tenant changes saved on any node, until ctx ends.
+func (s *Server) FollowTenantChanges(ctx context.Context) error {
+	return s.db.ListenTenantChanges(ctx, func(n store.Notice) {
+		if n.Err != nil {
+			s.log.Warn("tenant changes: listener connection", "err", n.Err)
+			return
+		}
+		s.search.ForgetTenants()
+		// A failed reload is retried a few times: the next notice may be
+		// long in coming, and until then this node would show stale data.
+		for attempt := 1; ; attempt++ {
+			err := s.ReloadTenants(ctx)
+			if err == nil || ctx.Err() != nil {
+				return
+			}
+			s.log.Error("tenant changed elsewhere", "tenant_id", n.Payload, "attempt", attempt, "err", err)
+			if attempt == 5 {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Duration(attempt) * time.Second):
+			}
+		}
+	})
 }

@@ -27,6 +27,8 @@ import (
 type testServer struct {
 	t       testing.TB
 	app     *fiber.App
+	srv     *handlers.Server
+	cfg     handlers.Config
 	db      *storetest.DB
 	keys    *tenants.Keys
 	signing []tenants.SigningKey
@@ -40,6 +42,15 @@ func newSigningKeys(t testing.TB) []tenants.SigningKey {
 		t.Fatal(err)
 	}
 	return []tenants.SigningKey{{ID: "test-1", Private: priv}}
+}
+
+func newCSRFKey(t testing.TB) []byte {
+	t.Helper()
+	key := make([]byte, handlers.MinCSRFKey)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
 
 func keysFor(t testing.TB, signing []tenants.SigningKey, ttl time.Duration) *tenants.Keys {
@@ -74,6 +85,16 @@ func newTestServerLogging(t testing.TB, meili string, cfg handlers.Config, log *
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
 	index := "test_" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "_")
+	if cfg.CSRFKey == nil {
+		cfg.CSRFKey = newCSRFKey(t)
+	}
+	return newNode(t, db, meili, index, cfg, log, newSigningKeys(t))
+}
+
+// newNode is one app node on db: its own search client, tenant registry
+// and server, as a second process on the same database would have.
+func newNode(t testing.TB, db *storetest.DB, meili, index string, cfg handlers.Config, log *slog.Logger, signing []tenants.SigningKey) *testServer {
+	t.Helper()
 	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: index}, db.DB, log)
 	if err != nil {
 		t.Fatal(err)
@@ -82,16 +103,15 @@ func newTestServerLogging(t testing.TB, meili string, cfg handlers.Config, log *
 	if err != nil {
 		t.Fatal(err)
 	}
-	signing := newSigningKeys(t)
 	keys := keysFor(t, signing, 15*time.Minute)
-	app, _, err := handlers.New(cfg, handlers.Deps{
+	app, srv, err := handlers.New(cfg, handlers.Deps{
 		DB: db.DB, Search: svc, Keys: keys, Registry: tenants.NewRegistry(list, "katalog.test"),
 		Log: log,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServer{t: t, app: app, db: db, keys: keys, signing: signing, svc: svc}
+	return &testServer{t: t, app: app, srv: srv, cfg: cfg, db: db, keys: keys, signing: signing, svc: svc}
 }
 
 // response is an answer with its decoded JSON.

@@ -244,3 +244,12 @@ func (s *Service) categoryNames(ctx context.Context) (map[string]map[string]stri
 	s.mu.Unlock()
 	return names, nil
 }
+
+// ForgetTenants drops what the service keeps of tenants (the fallback's
+// tenants, the category names), so the next use reads them afresh: called
+// when a tenant changed on any node.
+func (s *Service) ForgetTenants() {
+	s.mu.Lock()
+	s.bySlug, s.categories, s.catLoaded = nil, nil, time.Time{}
+	s.mu.Unlock()
+}

@@ -31,6 +31,7 @@ var ErrNoScope = errors.New("store: context has no tenant")
 // DB is the application's handle on PostgreSQL.
 type DB struct {
 	db  *sqlx.DB
+	dsn string // for the connections Listen holds outside the pool
 	now func() time.Time
 }
 
@@ -51,7 +52,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &DB{db: db, now: time.Now}, nil
+	return &DB{db: db, dsn: dsn, now: time.Now}, nil
 }
 
 // WithRole makes every connection of a DSN act as role, through the

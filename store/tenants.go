@@ -46,7 +46,8 @@ type TenantUpdate struct {
 	Settings *tenants.Settings
 }
 
-// UpdateTenant changes the context's tenant's branding or settings.
+// UpdateTenant changes the context's tenant's branding or settings and
+// tells every node (see TenantChannel).
 func (db *DB) UpdateTenant(ctx context.Context, upd TenantUpdate) error {
 	id, err := tenantID(ctx)
 	if err != nil {
@@ -65,6 +66,6 @@ func (db *DB) UpdateTenant(ctx context.Context, upd TenantUpdate) error {
 				return fmt.Errorf("update tenant settings: %w", err)
 			}
 		}
-		return nil
+		return notifyTenantChanged(ctx, tx, id)
 	})
 }

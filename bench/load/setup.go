@@ -282,11 +282,13 @@ func (s *server) startInProcess(e *env, port int) error {
 	if err != nil {
 		return err
 	}
+	csrfKey := make([]byte, handlers.MinCSRFKey)
+	_, _ = rand.Read(csrfKey)
 	var list []tenants.Tenant
 	for _, t := range e.bySlug {
 		list = append(list, *t)
 	}
-	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: s.base},
+	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: s.base, CSRFKey: csrfKey},
 		handlers.Deps{DB: e.db, Search: svc, Keys: keys, Registry: tenants.NewRegistry(list, ""), Log: log, Metrics: prometheus.NewRegistry()})
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ type Config struct {
 	BaseDomain       string        `env:"BASE_DOMAIN"`
 	BaseURL          string        `env:"BASE_URL"`
 	JWTKeys          string        `env:"JWT_KEYS"`
+	CSRFKey          string        `env:"CSRF_KEY"`
 	SMTPURL          string        `env:"SMTP_URL"`
 	DataDir          string        `env:"DATA_DIR" envDefault:".data"`
 	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" envDefault:"1h"`
@@ -47,6 +48,11 @@ func LoadConfig() (Config, error) {
 	trimStrings(&c)
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
+	}
+	if c.CSRFKey != "" {
+		if _, err := decodeCSRFKey(c.CSRFKey); err != nil {
+			return c, err
+		}
 	}
 	_, port, err := net.SplitHostPort(c.HTTPAddr)
 	if err != nil || port == "" {
@@ -109,20 +115,14 @@ func (c Config) signingKeys() ([]tenants.SigningKey, error) {
 	if !c.Development() {
 		return nil, errors.New("JWT_KEYS is not set: production needs the signing keys (kid:base64seed, newest last)")
 	}
-	path := filepath.Join(c.DataDir, "jwt-keys")
-	if b, err := os.ReadFile(path); err == nil {
-		return tenants.ParseKeys(string(b))
-	}
 	seed := make([]byte, ed25519.SeedSize)
 	if _, err := rand.Read(seed); err != nil {
 		return nil, err
 	}
 	key := tenants.SigningKey{ID: "dev-" + time.Now().UTC().Format("20060102"), Private: ed25519.NewKeyFromSeed(seed)}
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+	kept, err := keepOnce(filepath.Join(c.DataDir, "jwt-keys"), tenants.FormatKey(key))
+	if err != nil {
 		return nil, fmt.Errorf("keep development JWT key: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(tenants.FormatKey(key)), 0o600); err != nil {
-		return nil, fmt.Errorf("keep development JWT key: %w", err)
-	}
-	return []tenants.SigningKey{key}, nil
+	return tenants.ParseKeys(kept)
 }

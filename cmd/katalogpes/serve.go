@@ -55,6 +55,10 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 	if err != nil {
 		return err
 	}
+	csrfKey, err := cfg.csrfKey()
+	if err != nil {
+		return err
+	}
 	d, err := openDeps(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -65,7 +69,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 		return err
 	}
 	registry := tenants.NewRegistry(list, cfg.BaseDomain)
-	app, _, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL},
+	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey},
 		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry()})
 	if err != nil {
 		return err
@@ -99,6 +103,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 	go func() {
 		defer wg.Done()
 		runReminders(workers, d.db, cfg, log)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// A tenant changed on another node reaches this one's registry.
+		if err := srv.FollowTenantChanges(workers); err != nil {
+			log.Error("tenant changes are not followed: this node may show stale branding and settings", "err", err)
+		}
 	}()
 
 	errc := make(chan error, 1)

@@ -24,6 +24,16 @@ type DB struct {
 	URL string
 }
 
+// Name is the database's name, for what the server reports about it
+// (pg_stat_activity).
+func (db *DB) Name() string {
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Path, "/")
+}
+
 // New creates and migrates a database for one test.
 func New(t testing.TB) *DB {
 	t.Helper()
