@@ -184,17 +184,9 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 	action := v.Get("action")
 	v.Del("action")
 	id := utils.CopyString(c.Params("id"))
-	var l *store.Listing
-	base := store.ListingData{}
-	if id != "" {
-		var err error
-		if l, err = s.db.FindListingByID(ctx, id); err != nil {
-			return err
-		}
-		if !s.mayEdit(c, l) {
-			return store.Errorf(store.EForbidden, "listing.not_owner")
-		}
-		base = editable(l)
+	l, base, err := s.listingToEdit(c, id)
+	if err != nil {
+		return err
 	}
 	offerRows := max(rowsIn(v, "offers", maxOfferRows), 1)
 	certRows := max(rowsIn(v, "certificates", maxCertRows), 1)
@@ -228,7 +220,6 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 		return redraw(store.Invalid(pl.Errs), fiber.StatusUnprocessableEntity)
 	}
 	var saved *store.Listing
-	var err error
 	if l == nil {
 		saved, err = s.db.CreateListing(ctx, pl.Data)
 	} else {
@@ -241,16 +232,7 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 	msg := "saved"
 	if action == "submit" && canSubmit(l) {
 		if _, err := s.db.SubmitListing(ctx, l.ID); err != nil {
-			// Saved, but not complete enough for review: say what is missing.
-			p, ferr := s.listingForm(c, l, v, offerRows, certRows)
-			if ferr != nil {
-				return ferr
-			}
-			if !s.addError(&p.Page, err, pl.screenField) {
-				return err
-			}
-			p.Form.Notes = append([]string{p.T("ui.form.saved_not_sent")}, p.Form.Notes...)
-			return s.render(c, fiber.StatusUnprocessableEntity, "listing_form", p)
+			return s.savedNotSubmitted(c, l, v, offerRows, certRows, pl, err)
 		}
 		msg = "submitted"
 	}
@@ -258,6 +240,36 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 		msg = "revision"
 	}
 	return c.Redirect(basePath(c)+"/moje?msg="+msg, fiber.StatusSeeOther)
+}
+
+// listingToEdit is the listing a form edits, after checking the person
+// may, and its editable data; none for a new listing (id "").
+func (s *Server) listingToEdit(c *fiber.Ctx, id string) (*store.Listing, store.ListingData, error) {
+	if id == "" {
+		return nil, store.ListingData{}, nil
+	}
+	l, err := s.db.FindListingByID(c.UserContext(), id)
+	if err != nil {
+		return nil, store.ListingData{}, err
+	}
+	if !s.mayEdit(c, l) {
+		return nil, store.ListingData{}, store.Errorf(store.EForbidden, "listing.not_owner")
+	}
+	return l, editable(l), nil
+}
+
+// savedNotSubmitted redraws a form saved but not complete enough for
+// review, saying what is missing.
+func (s *Server) savedNotSubmitted(c *fiber.Ctx, l *store.Listing, v url.Values, offerRows, certRows int, pl *parsedListing, err error) error {
+	p, ferr := s.listingForm(c, l, v, offerRows, certRows)
+	if ferr != nil {
+		return ferr
+	}
+	if !s.addError(&p.Page, err, pl.screenField) {
+		return err
+	}
+	p.Form.Notes = append([]string{p.T("ui.form.saved_not_sent")}, p.Form.Notes...)
+	return s.render(c, fiber.StatusUnprocessableEntity, "listing_form", p)
 }
 
 // submitListingPost sends a listing to review from "my listings"; what

@@ -140,105 +140,147 @@ func (pl *parsedListing) screenField(field string) string {
 // current version), so fields the form does not show are kept.
 func parseListing(v url.Values, base store.ListingData) *parsedListing {
 	pl := &parsedListing{Data: base}
-	d := &pl.Data
-	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
-	bad := func(field, key string) { pl.Errs = append(pl.Errs, store.FieldError{Field: field, Key: key}) }
-	d.Name = get("name")
-	d.ShortName = get("short_name")
-	d.LegalForm = get("legal_form")
-	d.Kinds = nonEmpty(v["kinds"])
-	d.Operator = get("operator")
-	d.KRS = get("krs")
-	d.NIP = get("nip")
-	d.REGON = get("regon")
-	d.Description = get("description")
-	d.Categories = nonEmpty(v["categories"])
+	f := listingForm{v: v, pl: pl}
+	f.readIdentity()
+	f.readOffers()
+	f.readPlace()
+	pl.Data.Contact = store.Contact{Email: f.get("contact.email"), Phone: f.get("contact.phone"), Website: f.get("contact.website")}
+	f.readSocialEnterprise()
+	f.readEmployment()
+	f.readCertificates()
+	pl.Data.FoundedYear = 0
+	if y := f.get("founded_year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil {
+			f.bad("founded_year", "ui.err.whole_number")
+		}
+		pl.Data.FoundedYear = n
+	}
+	return pl
+}
+
+// listingForm reads the listing form's values, section by section, into pl.
+type listingForm struct {
+	v  url.Values
+	pl *parsedListing
+}
+
+func (f listingForm) get(k string) string { return strings.TrimSpace(f.v.Get(k)) }
+
+func (f listingForm) bad(field, key string) {
+	f.pl.Errs = append(f.pl.Errs, store.FieldError{Field: field, Key: key})
+}
+
+// readIdentity reads names, legal form, kinds, registry numbers,
+// description, categories and PKD codes (the first one main).
+func (f listingForm) readIdentity() {
+	d := &f.pl.Data
+	d.Name = f.get("name")
+	d.ShortName = f.get("short_name")
+	d.LegalForm = f.get("legal_form")
+	d.Kinds = nonEmpty(f.v["kinds"])
+	d.Operator = f.get("operator")
+	d.KRS = f.get("krs")
+	d.NIP = f.get("nip")
+	d.REGON = f.get("regon")
+	d.Description = f.get("description")
+	d.Categories = nonEmpty(f.v["categories"])
 	d.PKD = nil
-	for i, code := range splitList(get("pkd")) {
+	for i, code := range splitList(f.get("pkd")) {
 		d.PKD = append(d.PKD, store.PKD{Code: code, Version: 2025, Main: i == 0})
 	}
+}
 
+// readOffers reads the offer rows filled in, remembering their rows.
+func (f listingForm) readOffers() {
+	d := &f.pl.Data
 	d.Offers = nil
-	pl.OfferRows = rowsIn(v, "offers", maxOfferRows)
-	for i := 0; i < pl.OfferRows; i++ {
-		f := fmt.Sprintf("offers[%d].", i)
-		o := store.Offer{Title: get(f + "title"), Description: get(f + "description"), Kind: get(f + "kind"), Category: get(f + "category")}
+	f.pl.OfferRows = rowsIn(f.v, "offers", maxOfferRows)
+	for i := 0; i < f.pl.OfferRows; i++ {
+		p := fmt.Sprintf("offers[%d].", i)
+		o := store.Offer{Title: f.get(p + "title"), Description: f.get(p + "description"), Kind: f.get(p + "kind"), Category: f.get(p + "category")}
 		if o.Title == "" && o.Description == "" {
 			continue // an empty row; the kind has a default
 		}
 		d.Offers = append(d.Offers, o)
-		pl.offerRow = append(pl.offerRow, i)
+		f.pl.offerRow = append(f.pl.offerRow, i)
 	}
+}
 
-	d.Address = store.Address{Street: get("address.street"), PostalCode: get("address.postal_code"),
-		City: get("address.city"), GminaTERYT: get("address.gmina_teryt")}
+// readPlace reads the address, the point and the service area.
+func (f listingForm) readPlace() {
+	d := &f.pl.Data
+	d.Address = store.Address{Street: f.get("address.street"), PostalCode: f.get("address.postal_code"),
+		City: f.get("address.city"), GminaTERYT: f.get("address.gmina_teryt")}
 	d.Geo = nil
-	if lat, lng := get("geo.lat"), get("geo.lng"); lat != "" || lng != "" {
+	if lat, lng := f.get("geo.lat"), f.get("geo.lng"); lat != "" || lng != "" {
 		la, err1 := parseDecimal(lat)
 		ln, err2 := parseDecimal(lng)
 		if err1 != nil {
-			bad("geo.lat", "ui.err.number")
+			f.bad("geo.lat", "ui.err.number")
 		}
 		if err2 != nil {
-			bad("geo.lng", "ui.err.number")
+			f.bad("geo.lng", "ui.err.number")
 		}
 		if err1 == nil && err2 == nil {
 			d.Geo = &store.Geo{Lat: la, Lng: ln}
 		}
 	}
-	d.ServiceArea = store.ServiceArea{Scope: get("service_area.scope"), TERYT: splitList(get("service_area.teryt"))}
-	if r := get("service_area.radius_km"); r != "" {
+	d.ServiceArea = store.ServiceArea{Scope: f.get("service_area.scope"), TERYT: splitList(f.get("service_area.teryt"))}
+	if r := f.get("service_area.radius_km"); r != "" {
 		km, err := parseDecimal(r)
 		if err != nil {
-			bad("service_area.radius_km", "ui.err.number")
+			f.bad("service_area.radius_km", "ui.err.number")
 		}
 		d.ServiceArea.RadiusKm = km
 	}
-	d.Contact = store.Contact{Email: get("contact.email"), Phone: get("contact.phone"), Website: get("contact.website")}
+}
 
+// readSocialEnterprise reads the status decision; none when all empty.
+func (f listingForm) readSocialEnterprise() {
+	d := &f.pl.Data
 	d.SocialEnterprise = nil
-	se := store.SocialEnterprise{DecisionNo: get("social_enterprise.decision_no"), DecisionDate: get("social_enterprise.decision_date"),
-		ValidUntil: get("social_enterprise.valid_until"), WithdrawnAt: get("social_enterprise.withdrawn_at")}
+	se := store.SocialEnterprise{DecisionNo: f.get("social_enterprise.decision_no"), DecisionDate: f.get("social_enterprise.decision_date"),
+		ValidUntil: f.get("social_enterprise.valid_until"), WithdrawnAt: f.get("social_enterprise.withdrawn_at")}
 	if se != (store.SocialEnterprise{}) {
 		d.SocialEnterprise = &se
 	}
+}
 
+// readEmployment reads the employment figures; none when all empty.
+func (f listingForm) readEmployment() {
+	d := &f.pl.Data
 	d.Employment = nil
-	total, atRisk, asOf := get("employment.total"), get("employment.at_risk"), get("employment.as_of")
-	groups := nonEmpty(v["employment.target_groups"])
+	total, atRisk, asOf := f.get("employment.total"), f.get("employment.at_risk"), f.get("employment.as_of")
+	groups := nonEmpty(f.v["employment.target_groups"])
 	if total != "" || atRisk != "" || asOf != "" || len(groups) > 0 {
 		e := &store.Employment{AsOf: asOf, TargetGroups: groups}
 		var err error
 		if e.Total, err = parseCount(total); err != nil {
-			bad("employment.total", "ui.err.whole_number")
+			f.bad("employment.total", "ui.err.whole_number")
 		}
 		if e.AtRisk, err = parseCount(atRisk); err != nil {
-			bad("employment.at_risk", "ui.err.whole_number")
+			f.bad("employment.at_risk", "ui.err.whole_number")
 		}
 		d.Employment = e
 	}
+}
 
+// readCertificates reads the certificate rows filled in, remembering
+// their rows.
+func (f listingForm) readCertificates() {
+	d := &f.pl.Data
 	d.Certificates = nil
-	pl.CertRows = rowsIn(v, "certificates", maxCertRows)
-	for i := 0; i < pl.CertRows; i++ {
-		f := fmt.Sprintf("certificates[%d].", i)
-		c := store.Certificate{Kind: get(f + "kind"), Issuer: get(f + "issuer"), ValidUntil: get(f + "valid_until")}
+	f.pl.CertRows = rowsIn(f.v, "certificates", maxCertRows)
+	for i := 0; i < f.pl.CertRows; i++ {
+		p := fmt.Sprintf("certificates[%d].", i)
+		c := store.Certificate{Kind: f.get(p + "kind"), Issuer: f.get(p + "issuer"), ValidUntil: f.get(p + "valid_until")}
 		if c.Kind == "" && c.Issuer == "" && c.ValidUntil == "" {
 			continue
 		}
 		d.Certificates = append(d.Certificates, c)
-		pl.certRow = append(pl.certRow, i)
+		f.pl.certRow = append(f.pl.certRow, i)
 	}
-
-	d.FoundedYear = 0
-	if y := get("founded_year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil {
-			bad("founded_year", "ui.err.whole_number")
-		}
-		d.FoundedYear = n
-	}
-	return pl
 }
 
 // rowsIn is how many rows of a repeated part the form sent: the highest

@@ -49,89 +49,113 @@ var (
 // to the caller (lang, format…).
 func ParseQuery(v url.Values) (Query, error) {
 	q := Query{Q: cleanQ(v.Get("q")), Page: 1, PerPage: DefaultPerPage}
-	var errs []store.FieldError
-	bad := func(field, key string, params ...any) {
-		fe := store.FieldError{Field: field, Key: key}
-		if len(params) == 2 {
-			fe.Params = map[string]any{params[0].(string): params[1]}
-		}
-		errs = append(errs, fe)
-	}
-	list := func(name string, ok func(string) bool, key string) []string {
-		var out []string
-		for _, raw := range v[name] {
-			for _, s := range strings.Split(raw, ",") {
-				s = strings.TrimSpace(s)
-				if s == "" {
-					continue
-				}
-				if !ok(s) {
-					bad(name, key, "Value", s)
-					continue
-				}
-				out = appendNew(out, s)
-			}
-		}
-		if len(out) > maxValues {
-			bad(name, "too_many", "Max", maxValues)
-		}
-		return out
-	}
+	p := &queryParser{v: v}
 	in := func(set []string) func(string) bool { return func(s string) bool { return contains(set, s) } }
-	q.LegalForms = list("legal_form", in(store.LegalForms), "legal_form.unknown")
-	q.Kinds = list("kind", in(store.Kinds), "kind.unknown")
-	q.Certificates = list("certificate", in(store.CertificateKinds), "certificate.unknown")
-	q.Categories = list("category", categoryRe.MatchString, "category.invalid")
-	q.Powiats = list("powiat", powiatRe.MatchString, "powiat.invalid")
-	q.Gminas = gminas(list("gmina", gminaRe.MatchString, "gmina.invalid"))
-	q.Serves = gminas(list("serves", gminaRe.MatchString, "serves.invalid"))
-
-	flag := func(name string) bool {
-		switch strings.ToLower(v.Get(name)) {
-		case "", "false", "0", "no":
-			return false
-		case "true", "1", "yes", "on":
-			return true
-		}
-		bad(name, "boolean.invalid")
-		return false
-	}
-	q.SocialEnterprise = flag("social_enterprise")
-	q.ReservedContracts = flag("reserved_contracts")
+	q.LegalForms = p.list("legal_form", in(store.LegalForms), "legal_form.unknown")
+	q.Kinds = p.list("kind", in(store.Kinds), "kind.unknown")
+	q.Certificates = p.list("certificate", in(store.CertificateKinds), "certificate.unknown")
+	q.Categories = p.list("category", categoryRe.MatchString, "category.invalid")
+	q.Powiats = p.list("powiat", powiatRe.MatchString, "powiat.invalid")
+	q.Gminas = gminas(p.list("gmina", gminaRe.MatchString, "gmina.invalid"))
+	q.Serves = gminas(p.list("serves", gminaRe.MatchString, "serves.invalid"))
+	q.SocialEnterprise = p.flag("social_enterprise")
+	q.ReservedContracts = p.flag("reserved_contracts")
 
 	var pageErrs []store.FieldError
 	q.Page, q.PerPage, pageErrs = ParsePaging(v, DefaultPerPage)
-	errs = append(errs, pageErrs...)
-	if s := v.Get("near"); s != "" {
-		g, ok := parsePoint(s)
-		if !ok {
-			bad("near", "near.invalid")
-		} else {
-			q.Near = g
+	p.errs = append(p.errs, pageErrs...)
+	q.Near, q.RadiusKm = p.nearby()
+	q.Sort = p.sort()
+	if len(p.errs) > 0 {
+		return Query{}, store.Invalid(p.errs)
+	}
+	return q, nil
+}
+
+// queryParser reads search parameters, collecting field errors.
+type queryParser struct {
+	v    url.Values
+	errs []store.FieldError
+}
+
+// bad records a field error; params are one name and its value.
+func (p *queryParser) bad(field, key string, params ...any) {
+	fe := store.FieldError{Field: field, Key: key}
+	if len(params) == 2 {
+		fe.Params = map[string]any{params[0].(string): params[1]}
+	}
+	p.errs = append(p.errs, fe)
+}
+
+// list reads a filter given repeated and/or comma-separated, once each
+// value, refusing the values ok does not accept.
+func (p *queryParser) list(name string, ok func(string) bool, key string) []string {
+	var out []string
+	for _, raw := range p.v[name] {
+		for _, s := range strings.Split(raw, ",") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				continue
+			}
+			if !ok(s) {
+				p.bad(name, key, "Value", s)
+				continue
+			}
+			out = appendNew(out, s)
 		}
 	}
-	if s := v.Get("radius_km"); s != "" {
+	if len(out) > maxValues {
+		p.bad(name, "too_many", "Max", maxValues)
+	}
+	return out
+}
+
+// flag reads a boolean; absent is false.
+func (p *queryParser) flag(name string) bool {
+	switch strings.ToLower(p.v.Get(name)) {
+	case "", "false", "0", "no":
+		return false
+	case "true", "1", "yes", "on":
+		return true
+	}
+	p.bad(name, "boolean.invalid")
+	return false
+}
+
+// nearby reads the point searched around and the radius, which needs it.
+func (p *queryParser) nearby() (near *store.Geo, radiusKm float64) {
+	if s := p.v.Get("near"); s != "" {
+		g, ok := parsePoint(s)
+		if !ok {
+			p.bad("near", "near.invalid")
+		} else {
+			near = g
+		}
+	}
+	if s := p.v.Get("radius_km"); s != "" {
 		r, err := strconv.ParseFloat(s, 64)
 		switch {
 		case err != nil || r <= 0 || r > MaxRadiusKm || r != r:
-			bad("radius_km", "radius_km.range", "Max", MaxRadiusKm)
-		case v.Get("near") == "":
-			bad("radius_km", "radius_km.requires_near")
+			p.bad("radius_km", "radius_km.range", "Max", MaxRadiusKm)
+		case p.v.Get("near") == "":
+			p.bad("radius_km", "radius_km.requires_near")
 		default:
-			q.RadiusKm = r
+			radiusKm = r
 		}
 	}
-	q.Sort = v.Get("sort")
+	return near, radiusKm
+}
+
+// sort reads the order; distance needs a point.
+func (p *queryParser) sort() string {
+	sort := p.v.Get("sort")
 	switch {
-	case q.Sort != "" && !contains(Sorts, q.Sort):
-		bad("sort", "sort.unknown")
-	case q.Sort == "distance" && v.Get("near") == "":
-		bad("sort", "sort.requires_near")
+	case sort != "" && !contains(Sorts, sort):
+		p.bad("sort", "sort.unknown")
+	case sort == "distance" && p.v.Get("near") == "":
+		p.bad("sort", "sort.requires_near")
 	}
-	if len(errs) > 0 {
-		return Query{}, store.Invalid(errs)
-	}
-	return q, nil
+	return sort
 }
 
 // cleanQ trims q, drops control characters and cuts it to MaxQueryLen

@@ -82,8 +82,64 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 	if q.Page <= 0 {
 		q.Page = 1
 	}
-	national := true
+	plan := db.planFallback(ctx, q)
+	found, err := db.runFallback(ctx, plan)
+	if err != nil {
+		return nil, fmt.Errorf("fallback search: %w", err)
+	}
+	listings, err := db.toListings(found.listings, false)
+	if err != nil {
+		return nil, err
+	}
+	res := &FallbackResult{Hits: fallbackHits(found.hits, listings)}
+	if q.Facets {
+		res.Facets = emptyFallbackFacets(plan.national)
+	}
+	for _, c := range found.counts {
+		if c.Facet == "" {
+			res.Total = c.N
+			continue
+		}
+		if c.Value != "" {
+			res.Facets[c.Facet][c.Value] = c.N
+		}
+	}
+	return res, nil
+}
+
+// fallbackPlan is the SQL of one fallback search: a page of hits and the
+// counts (total, then facets), both over the same base CTE and arguments.
+type fallbackPlan struct {
+	hitsSQL, countSQL string
+	args              []any
+	countArgs         int // the leading args the counts use
+	national          bool
+}
+
+// planFallback builds the hits and counts queries for q.
+func (db *DB) planFallback(ctx context.Context, q FallbackQuery) fallbackPlan {
 	var b sqlBuilder
+	cte, national := db.fallbackBase(ctx, q, &b)
+	conds := fallbackFacetConditions(q, &b)
+	all := facetFilter(conds, "")
+	countArgs := len(b.args) // LIMIT and OFFSET belong to the hits alone
+	hitsSQL := cte + ` SELECT id, dist FROM base WHERE ` + all + ` ORDER BY ` + fallbackOrder(q.Sort, hasWords(q.Q)) + `, id
+		LIMIT ` + b.arg(q.PerPage) + ` OFFSET ` + b.arg(int64(q.Page-1)*int64(q.PerPage))
+	return fallbackPlan{
+		hitsSQL:   hitsSQL,
+		countSQL:  cte + " " + fallbackCounts(conds, q.Facets, national),
+		args:      b.args,
+		countArgs: countArgs,
+		national:  national,
+	}
+}
+
+// fallbackBase is the CTE "base" of published listings matching the words,
+// tenant, gminas, service area, reserved contracts and radius, with what
+// the facet filters, ranking and sorting need; national is true when
+// searching all tenants.
+func (db *DB) fallbackBase(ctx context.Context, q FallbackQuery, b *sqlBuilder) (cte string, national bool) {
+	national = true
 	var where []string
 	if t, ok := tenants.FromContext(ctx); ok {
 		national = false
@@ -99,7 +155,7 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 		where = append(where, "l.gmina_teryt = ANY("+b.arg(pq.Array(q.Gminas))+"::text[])")
 	}
 	if len(q.Serves) > 0 {
-		where = append(where, servesCondition(&b, q.Serves))
+		where = append(where, servesCondition(b, q.Serves))
 	}
 	if q.ReservedContracts {
 		where = append(where, reservedExpr(today))
@@ -116,7 +172,14 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 		rank = `ts_rank(v.tsv, qq.tsq) + 2 * word_similarity(qq.fq, fold_pl(l.name)) + word_similarity(qq.fq, f.ftext)`
 	}
 	where = append(where, "l.status = 'published'")
-	cte := `
+	return fallbackCTE(qArg, today, rank, distExpr, where), national
+}
+
+// fallbackCTE is the base CTE: the query folded and as prefix tsquery (qq),
+// then each listing with its folded searchable text (name, city, gmina,
+// powiat, categories, offers), rank, distance and facet values.
+func fallbackCTE(qArg, today, rank, distExpr string, where []string) string {
+	return `
 	WITH qq AS (
 		SELECT fold_pl(` + qArg + `::text) AS fq,
 		       to_tsquery('simple', coalesce((SELECT string_agg(quote_literal(w) || ':*', ' & ')
@@ -141,8 +204,11 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 		CROSS JOIN LATERAL (SELECT ` + distExpr + ` AS dist) d
 		WHERE ` + strings.Join(where, " AND ") + `
 	)`
+}
 
-	// The filters facets are counted over, by facet name.
+// fallbackFacetConditions are the filters facets are counted over, on the
+// base CTE, by facet name.
+func fallbackFacetConditions(q FallbackQuery, b *sqlBuilder) map[string]string {
 	conds := map[string]string{}
 	if len(q.LegalForms) > 0 {
 		conds["legal_form"] = "legal_form = ANY(" + b.arg(pq.Array(q.LegalForms)) + "::text[])"
@@ -162,105 +228,125 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 	if q.SocialEnterprise {
 		conds["social_enterprise"] = "se"
 	}
-	allBut := func(skip string) string {
-		parts := []string{"true"}
-		for _, f := range fallbackFacets {
-			if c, ok := conds[f.name]; ok && f.name != skip {
-				parts = append(parts, c)
-			}
-		}
-		return strings.Join(parts, " AND ")
-	}
-	all := allBut("")
+	return conds
+}
 
+// facetFilter joins every facet condition but skip's ("" for all of them).
+func facetFilter(conds map[string]string, skip string) string {
+	parts := []string{"true"}
+	for _, f := range fallbackFacets {
+		if c, ok := conds[f.name]; ok && f.name != skip {
+			parts = append(parts, c)
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// fallbackOrder is the ORDER BY for a sort; by default the most relevant
+// first when there are words, else the most recently updated.
+func fallbackOrder(sort string, words bool) string {
 	order := map[string]string{
 		"name":     "sort_name ASC",
 		"updated":  "updated_at DESC",
 		"distance": "dist ASC NULLS LAST",
-	}[q.Sort]
+	}[sort]
 	if order == "" {
 		order = "updated_at DESC"
 		if words {
 			order = "rank DESC"
 		}
 	}
-	countArgs := len(b.args) // LIMIT and OFFSET belong to the hits alone
-	hitsSQL := cte + ` SELECT id, dist FROM base WHERE ` + all + ` ORDER BY ` + order + `, id
-		LIMIT ` + b.arg(q.PerPage) + ` OFFSET ` + b.arg(int64(q.Page-1)*int64(q.PerPage))
+	return order
+}
 
+// fallbackCounts is the total (facet "") and, when asked for, each facet's
+// counts under every other facet's filter, and per tenant when national.
+func fallbackCounts(conds map[string]string, facets, national bool) string {
+	all := facetFilter(conds, "")
 	counts := []string{`SELECT '' AS facet, '' AS value, count(*) AS n FROM base WHERE ` + all}
-	if q.Facets {
+	if facets {
 		for _, f := range fallbackFacets {
-			counts = append(counts, `SELECT '`+f.name+`', `+f.value+`, count(*) FROM `+f.from+` WHERE `+allBut(f.name)+` GROUP BY 2`)
+			counts = append(counts, `SELECT '`+f.name+`', `+f.value+`, count(*) FROM `+f.from+` WHERE `+facetFilter(conds, f.name)+` GROUP BY 2`)
 		}
 		if national {
 			counts = append(counts, `SELECT 'tenant', tenant, count(*) FROM base WHERE `+all+` GROUP BY 2`)
 		}
 	}
-	countSQL := cte + " " + strings.Join(counts, " UNION ALL ")
+	return strings.Join(counts, " UNION ALL ")
+}
 
-	var hitRows []struct {
-		ID   string   `db:"id"`
-		Dist *float64 `db:"dist"`
-	}
-	var countRows []struct {
-		Facet string `db:"facet"`
-		Value string `db:"value"`
-		N     int    `db:"n"`
-	}
-	var rows []listingRow
+// fallbackFound is what the fallback queries returned: the page's ids with
+// distances, the counts, and the page's listings (in no particular order).
+type fallbackFound struct {
+	hits     []fallbackHitRow
+	counts   []fallbackCountRow
+	listings []listingRow
+}
+
+// fallbackHitRow is one hit of the page: a listing id and its distance.
+type fallbackHitRow struct {
+	ID   string   `db:"id"`
+	Dist *float64 `db:"dist"`
+}
+
+// fallbackCountRow is one count: the total when Facet is "".
+type fallbackCountRow struct {
+	Facet string `db:"facet"`
+	Value string `db:"value"`
+	N     int    `db:"n"`
+}
+
+// runFallback runs a plan in one read transaction.
+func (db *DB) runFallback(ctx context.Context, plan fallbackPlan) (*fallbackFound, error) {
+	var found fallbackFound
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.SelectContext(ctx, &hitRows, hitsSQL, b.args...); err != nil {
+		if err := tx.SelectContext(ctx, &found.hits, plan.hitsSQL, plan.args...); err != nil {
 			return fmt.Errorf("hits: %w", err)
 		}
-		if err := tx.SelectContext(ctx, &countRows, countSQL, b.args[:countArgs]...); err != nil {
+		if err := tx.SelectContext(ctx, &found.counts, plan.countSQL, plan.args[:plan.countArgs]...); err != nil {
 			return fmt.Errorf("facets: %w", err)
 		}
-		if len(hitRows) == 0 {
+		if len(found.hits) == 0 {
 			return nil
 		}
-		ids := make([]string, len(hitRows))
-		for i, h := range hitRows {
+		ids := make([]string, len(found.hits))
+		for i, h := range found.hits {
 			ids[i] = h.ID
 		}
-		return tx.SelectContext(ctx, &rows, listingSelect+` WHERE l.id = ANY($1::uuid[])`, pq.Array(ids))
+		return tx.SelectContext(ctx, &found.listings, listingSelect+` WHERE l.id = ANY($1::uuid[])`, pq.Array(ids))
 	})
-	if err != nil {
-		return nil, fmt.Errorf("fallback search: %w", err)
-	}
-	listings, err := db.toListings(rows, false)
 	if err != nil {
 		return nil, err
 	}
+	return &found, nil
+}
+
+// fallbackHits puts the found listings in the hits' order, with distances;
+// a listing gone since the hits query is left out.
+func fallbackHits(hits []fallbackHitRow, listings []*Listing) []FallbackHit {
 	byID := make(map[string]*Listing, len(listings))
 	for _, l := range listings {
 		byID[l.ID] = l
 	}
-	res := &FallbackResult{Hits: make([]FallbackHit, 0, len(hitRows))}
-	for _, h := range hitRows {
+	out := make([]FallbackHit, 0, len(hits))
+	for _, h := range hits {
 		if l, ok := byID[h.ID]; ok {
-			res.Hits = append(res.Hits, FallbackHit{Listing: l, DistanceKm: h.Dist})
+			out = append(out, FallbackHit{Listing: l, DistanceKm: h.Dist})
 		}
 	}
-	if q.Facets {
-		res.Facets = map[string]map[string]int{}
-		for _, f := range fallbackFacets {
-			res.Facets[f.name] = map[string]int{}
-		}
-		if national {
-			res.Facets["tenant"] = map[string]int{}
-		}
+	return out
+}
+
+// emptyFallbackFacets has every facet present, even with no counts.
+func emptyFallbackFacets(national bool) map[string]map[string]int {
+	facets := map[string]map[string]int{}
+	for _, f := range fallbackFacets {
+		facets[f.name] = map[string]int{}
 	}
-	for _, c := range countRows {
-		if c.Facet == "" {
-			res.Total = c.N
-			continue
-		}
-		if c.Value != "" {
-			res.Facets[c.Facet][c.Value] = c.N
-		}
+	if national {
+		facets["tenant"] = map[string]int{}
 	}
-	return res, nil
+	return facets
 }
 
 // sqlBuilder numbers parameters so dynamic SQL never holds input.

@@ -42,14 +42,38 @@ const StatsMonths = 24
 // statsZone is where a month begins and ends: the figures are Polish.
 const statsZone = "Europe/Warsaw"
 
-// Stats computes the figures of the context's scope in one query:
+// ComputeStats computes the figures of the context's scope in one query:
 // a tenant's published listings, or (tenants.WithAllTenants) everyone's
 // plus a count for every tenant. Certificates and the social-enterprise status
 // count only while in force today, as the listing page shows them.
 func (db *DB) ComputeStats(ctx context.Context) (*Stats, error) {
 	var b sqlBuilder
-	where := []string{"l.status = 'published'"}
 	t, regional := tenants.FromContext(ctx)
+	q := db.statsQuery(&b, t, regional)
+	var rows []statsRow
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, q, b.args...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("compute stats: %w", err)
+	}
+	return statsFromRows(rows, regional), nil
+}
+
+// statsRow is one figure: a dimension, the key within it (a code or a
+// month; "" for a single figure), a label for powiats, and the count.
+type statsRow struct {
+	Dim   string `db:"dim"`
+	Key   string `db:"key"`
+	Label string `db:"label"`
+	N     int    `db:"n"`
+}
+
+// statsQuery is the one query of every figure, ordered by dimension and
+// key; of t's listings when regional, else of all of them with a count
+// per tenant.
+func (db *DB) statsQuery(b *sqlBuilder, t *tenants.Tenant, regional bool) string {
+	where := []string{"l.status = 'published'"}
 	if regional {
 		where = append(where, "l.tenant_id = "+b.arg(t.ID))
 	}
@@ -93,21 +117,12 @@ func (db *DB) ComputeStats(ctx context.Context) (*Stats, error) {
 		q += `
 	UNION ALL SELECT 'tenant', t.slug, '', count(pub.tenant_id) FROM tenants t LEFT JOIN pub ON pub.tenant_id = t.id GROUP BY t.slug`
 	}
-	q += `
+	return q + `
 	ORDER BY dim, key` // 'YYYY-MM' sorts as time in any collation
+}
 
-	var rows []struct {
-		Dim   string `db:"dim"`
-		Key   string `db:"key"`
-		Label string `db:"label"`
-		N     int    `db:"n"`
-	}
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &rows, q, b.args...)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("compute stats: %w", err)
-	}
+// statsFromRows files each figure under its dimension.
+func statsFromRows(rows []statsRow, regional bool) *Stats {
 	s := &Stats{
 		ByLegalForm: map[string]int{}, ByKind: map[string]int{}, ByPowiat: map[string]int{},
 		PowiatNames: map[string]string{}, ByCategory: map[string]int{}, ByCertificate: map[string]int{},
@@ -140,7 +155,7 @@ func (db *DB) ComputeStats(ctx context.Context) (*Stats, error) {
 			}
 		}
 	}
-	return s, nil
+	return s
 }
 
 // ReportFilter narrows a report to published listings with any of the

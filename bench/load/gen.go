@@ -288,53 +288,8 @@ func (g *generator) next(i int) listing {
 	form := legalForms[g.forms.pick(g.r)]
 	kinds := form.kinds[g.r.IntN(len(form.kinds))]
 	word := g.one(words)
-	var name string
-	switch {
-	case kinds[0] == "cis":
-		name = "Centrum Integracji Społecznej „" + word + "”"
-	case kinds[0] == "kis":
-		name = "Klub Integracji Społecznej „" + word + "”"
-	case kinds[0] == "wtz":
-		name = "Warsztat Terapii Zajęciowej „" + word + "”"
-	case kinds[0] == "zaz":
-		name = "Zakład Aktywności Zawodowej „" + word + "”"
-	case form.code == "spoldzielnia_socjalna":
-		name = "Spółdzielnia Socjalna „" + word + "”"
-	case form.code == "fundacja":
-		name = "Fundacja " + word
-	case form.code == "stowarzyszenie":
-		name = "Stowarzyszenie " + word
-	case form.code == "kgw":
-		name = "Koło Gospodyń Wiejskich „" + word + "” w gminie " + p.name
-	case form.code == "spolka_non_profit":
-		name = word + " sp. z o.o. non profit"
-	case form.code == "spoldzielnia_pracy":
-		name = "Spółdzielnia Pracy „" + word + "”"
-	case form.code == "spoldzielnia_inwalidow":
-		name = "Spółdzielnia Inwalidów „" + word + "”"
-	case form.code == "spoldzielnia_produkcji_rolnej":
-		name = "Rolnicza Spółdzielnia Produkcyjna „" + word + "”"
-	case form.code == "koscielna_osoba_prawna":
-		name = "Caritas Parafii św. " + g.one(saints)
-	case form.code == "jst":
-		name = "Centrum Usług Społecznych – " + p.name
-	default:
-		name = word + " – przedsiębiorstwo społeczne"
-	}
-	if g.chance(0.5) {
-		name += " – " + p.name
-	}
-	cats := []string{g.one(categoryCodes)}
-	for len(cats) < 1+g.r.IntN(3) {
-		if c := g.one(categoryCodes); !contains(cats, c) {
-			cats = append(cats, c)
-		}
-	}
-	var desc []string
-	for _, c := range cats {
-		desc = append(desc, g.one(categoryText[c].sentences))
-	}
-	desc = append(desc, "Zatrudniamy osoby zagrożone wykluczeniem społecznym; działamy w miejscowości "+p.name+" i okolicach.")
+	name := g.name(form.code, kinds, word, p)
+	cats, desc := g.categories(p)
 	d := store.ListingData{
 		Name: name, LegalForm: form.code, Kinds: kinds, Categories: cats, Description: strings.Join(desc, " "),
 		NIP: g.nextNIP(),
@@ -347,7 +302,73 @@ func (g *generator) next(i int) listing {
 			Phone: fmt.Sprintf("%d%08d", 5+g.r.IntN(4), g.r.IntN(100000000)),
 		},
 	}
-	if form.code != "jst" && form.code != "kgw" || g.chance(0.3) {
+	g.optional(&d, form.code, p, i, word)
+	g.unregistered(&d, cats, p)
+	return listing{tenant: p.voiv, data: d}
+}
+
+// name names a listing as its kind or legal form is usually named, in
+// the place half of the time.
+func (g *generator) name(form string, kinds []string, word string, p place) string {
+	var name string
+	switch {
+	case kinds[0] == "cis":
+		name = "Centrum Integracji Społecznej „" + word + "”"
+	case kinds[0] == "kis":
+		name = "Klub Integracji Społecznej „" + word + "”"
+	case kinds[0] == "wtz":
+		name = "Warsztat Terapii Zajęciowej „" + word + "”"
+	case kinds[0] == "zaz":
+		name = "Zakład Aktywności Zawodowej „" + word + "”"
+	case form == "spoldzielnia_socjalna":
+		name = "Spółdzielnia Socjalna „" + word + "”"
+	case form == "fundacja":
+		name = "Fundacja " + word
+	case form == "stowarzyszenie":
+		name = "Stowarzyszenie " + word
+	case form == "kgw":
+		name = "Koło Gospodyń Wiejskich „" + word + "” w gminie " + p.name
+	case form == "spolka_non_profit":
+		name = word + " sp. z o.o. non profit"
+	case form == "spoldzielnia_pracy":
+		name = "Spółdzielnia Pracy „" + word + "”"
+	case form == "spoldzielnia_inwalidow":
+		name = "Spółdzielnia Inwalidów „" + word + "”"
+	case form == "spoldzielnia_produkcji_rolnej":
+		name = "Rolnicza Spółdzielnia Produkcyjna „" + word + "”"
+	case form == "koscielna_osoba_prawna":
+		name = "Caritas Parafii św. " + g.one(saints)
+	case form == "jst":
+		name = "Centrum Usług Społecznych – " + p.name
+	default:
+		name = word + " – przedsiębiorstwo społeczne"
+	}
+	if g.chance(0.5) {
+		name += " – " + p.name
+	}
+	return name
+}
+
+// categories picks one to three categories and describes them, and the
+// listing's work, in the place.
+func (g *generator) categories(p place) (cats, desc []string) {
+	cats = []string{g.one(categoryCodes)}
+	for len(cats) < 1+g.r.IntN(3) {
+		if c := g.one(categoryCodes); !contains(cats, c) {
+			cats = append(cats, c)
+		}
+	}
+	for _, c := range cats {
+		desc = append(desc, g.one(categoryText[c].sentences))
+	}
+	desc = append(desc, "Zatrudniamy osoby zagrożone wykluczeniem społecznym; działamy w miejscowości "+p.name+" i okolicach.")
+	return cats, desc
+}
+
+// optional fills what only some listings have: KRS, REGON, website,
+// point, employment, social-enterprise status, founding year.
+func (g *generator) optional(d *store.ListingData, form string, p place, i int, word string) {
+	if form != "jst" && form != "kgw" || g.chance(0.3) {
 		d.KRS = fmt.Sprintf("%010d", 100000+g.krs)
 		g.krs++
 	}
@@ -364,12 +385,17 @@ func (g *generator) next(i int) listing {
 		total := 3 + g.r.IntN(60)
 		d.Employment = &store.Employment{Total: total, AtRisk: g.r.IntN(total + 1), AsOf: "2025-12-31"}
 	}
-	if (form.code == "spoldzielnia_socjalna" || form.code == "fundacja" || form.code == "stowarzyszenie") && g.chance(0.3) {
+	if (form == "spoldzielnia_socjalna" || form == "fundacja" || form == "stowarzyszenie") && g.chance(0.3) {
 		d.SocialEnterprise = &store.SocialEnterprise{DecisionNo: fmt.Sprintf("PS/%s/%d/2024", p.voiv, i), DecisionDate: "2024-05-20"}
 	}
 	if g.chance(0.7) {
 		d.FoundedYear = 1990 + g.r.IntN(35)
 	}
+}
+
+// unregistered fills what the register has no column for: offers,
+// service area, certificates.
+func (g *generator) unregistered(d *store.ListingData, cats []string, p place) {
 	// What the register has no column for.
 	for _, c := range cats {
 		for _, o := range categoryText[c].offers {
@@ -389,7 +415,6 @@ func (g *generator) next(i int) listing {
 	case x < 0.5:
 		d.Certificates = []store.Certificate{{Kind: "zakup_prospoleczny", Issuer: "ROPS", ValidUntil: "2024-12-31"}} // expired
 	}
-	return listing{tenant: p.voiv, data: d}
 }
 
 func (g *generator) serviceArea(p place, geo bool) store.ServiceArea {

@@ -116,9 +116,27 @@ func memTotal() string {
 	return "?"
 }
 
+// linef writes one line of the report.
+type linef func(format string, args ...any)
+
+// markdown is the report: the run, loading, each kind beside its limit,
+// approvals and memory, and the targets met or not.
 func (r *report) markdown() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	r.writeRun(p)
+	r.writeLoading(p)
+	r.writeKinds(p)
+	p("| other | figure |")
+	p("|---|---|")
+	approvals := r.writeApprovals(p)
+	r.writeRSS(p)
+	r.writeTargets(p, approvals)
+	return b.String()
+}
+
+// writeRun says what ran where: sizes, machine, versions, command.
+func (r *report) writeRun(p linef) {
 	where := "a child process, `katalogpes serve`"
 	if r.inprocess {
 		where = "in the load generator's process (-inprocess)"
@@ -131,6 +149,10 @@ func (r *report) markdown() string {
 		p("Command: `%s`", r.cfg.command)
 	}
 	p("")
+}
+
+// writeLoading is the import and bulk-change figures.
+func (r *report) writeLoading(p linef) {
 	p("| loading | figure |")
 	p("|---|---|")
 	p("| import (validated, written, queued) | %s rows in %.1f s = **%s rows/s** (%d skipped) |", thousands(r.imported),
@@ -138,6 +160,10 @@ func (r *report) markdown() string {
 	p("| import → searchable (from the import's start) | **%.1f s** |", r.searchableTook.Seconds())
 	p("| %s listings changed in bulk (offers, areas, certificates) → searchable | %.1f s |", thousands(r.enriched), r.enrichTook.Seconds())
 	p("")
+}
+
+// writeKinds is the table of each kind, then the limit measured for it.
+func (r *report) writeKinds(p linef) {
 	p("| kind (closed loop, %d clients, %s) | requests | req/s | p50 ms | p95 ms | p99 ms | errors | vs its limit: p95 · req/s | CPU ms per request: server · Meilisearch · PostgreSQL · load generator · other |", r.cfg.c, r.cfg.d)
 	p("|---|---:|---:|---:|---:|---:|---:|---|---|")
 	line := func(res *result, ratio string) {
@@ -161,45 +187,59 @@ func (r *report) markdown() string {
 		}
 	}
 	p("")
+}
+
+// writeApprovals is approval → searchable under load, split by what ran
+// meanwhile, beside the same with no load; it returns every approval of
+// the load, nil when none ran.
+func (r *report) writeApprovals(p linef) *approvalResult {
 	a := r.approvals
-	p("| other | figure |")
-	p("|---|---|")
-	if a != nil {
-		// Meilisearch indexes on the CPU its searches want: tell apart the
-		// approvals made while searches ran from those made during pages.
-		searching := func(t time.Time) bool {
-			for _, x := range r.rows {
-				if !t.Before(x.res.from) && t.Before(x.res.until) {
-					return strings.HasPrefix(x.res.name, "search") || x.res.name == "suggestions" || strings.HasPrefix(x.res.name, "↳ Meili")
-				}
-			}
-			return false
-		}
-		during, other := a.split(searching)
-		all, _ := a.split(func(time.Time) bool { return true })
-		all.fails = a.fails
-		p("| approval (API) → searchable (Meilisearch), %d approvals spread over the load | p50 %s ms, p95 **%s ms**, max %s ms, %d failed |",
-			len(a.lat)+a.fails, ms(all.pct(50)), ms(all.pct(95)), ms(all.pct(100)), a.fails)
-		p("| … of which while searches ran (%d) · while pages ran (%d) | p50 %s · %s ms, p95 %s · %s ms |",
-			len(during.lat), len(other.lat), ms(during.pct(50)), ms(other.pct(50)), ms(during.pct(95)), ms(other.pct(95)))
-		if t := r.tasks; t != nil && t.n > 0 {
-			w, ap := &result{lat: t.wait}, &result{lat: t.apply}
-			p("| … of which Meilisearch's own one-document tasks (%d): queued · processing | p50 %s · %s ms, p95 %s · %s ms |",
-				t.n, ms(w.pct(50)), ms(ap.pct(50)), ms(w.pct(95)), ms(ap.pct(95)))
-		}
-		if i := r.idleApprovals; i != nil {
-			idle, _ := i.split(func(time.Time) bool { return true })
-			p("| ↳ limit: the same with no load (%d approvals, one after another) | p50 %s ms, p95 %s ms, %d failed |",
-				len(idle.lat), ms(idle.pct(50)), ms(idle.pct(95)), i.fails)
-		}
-		a = all
+	if a == nil {
+		return nil
 	}
+	// Meilisearch indexes on the CPU its searches want: tell apart the
+	// approvals made while searches ran from those made during pages.
+	searching := func(t time.Time) bool {
+		for _, x := range r.rows {
+			if !t.Before(x.res.from) && t.Before(x.res.until) {
+				return strings.HasPrefix(x.res.name, "search") || x.res.name == "suggestions" || strings.HasPrefix(x.res.name, "↳ Meili")
+			}
+		}
+		return false
+	}
+	during, other := a.split(searching)
+	all, _ := a.split(func(time.Time) bool { return true })
+	all.fails = a.fails
+	p("| approval (API) → searchable (Meilisearch), %d approvals spread over the load | p50 %s ms, p95 **%s ms**, max %s ms, %d failed |",
+		len(a.lat)+a.fails, ms(all.pct(50)), ms(all.pct(95)), ms(all.pct(100)), a.fails)
+	p("| … of which while searches ran (%d) · while pages ran (%d) | p50 %s · %s ms, p95 %s · %s ms |",
+		len(during.lat), len(other.lat), ms(during.pct(50)), ms(other.pct(50)), ms(during.pct(95)), ms(other.pct(95)))
+	if t := r.tasks; t != nil && t.n > 0 {
+		w, ap := &result{lat: t.wait}, &result{lat: t.apply}
+		p("| … of which Meilisearch's own one-document tasks (%d): queued · processing | p50 %s · %s ms, p95 %s · %s ms |",
+			t.n, ms(w.pct(50)), ms(ap.pct(50)), ms(w.pct(95)), ms(ap.pct(95)))
+	}
+	if i := r.idleApprovals; i != nil {
+		idle, _ := i.split(func(time.Time) bool { return true })
+		p("| ↳ limit: the same with no load (%d approvals, one after another) | p50 %s ms, p95 %s ms, %d failed |",
+			len(idle.lat), ms(idle.pct(50)), ms(idle.pct(95)), i.fails)
+	}
+	return all
+}
+
+// writeRSS is the server's peak memory, closing the "other" table.
+func (r *report) writeRSS(p linef) {
 	rssHow := "VmHWM of the child process"
 	if r.inprocess {
 		rssHow = "VmHWM of the whole process, load generator included"
 	}
 	p("| server peak RSS | **%.0f MB** (%s) |", float64(r.rss)/(1<<20), rssHow)
 	p("")
+}
+
+// writeTargets is the issue's targets against this run; a is every
+// approval of the load, nil when none ran.
+func (r *report) writeTargets(p linef, a *approvalResult) {
 	p("| target (100,000 listings, 32 clients) | this run | met |")
 	p("|---|---|---|")
 	worst, errs := 0.0, 0
@@ -237,7 +277,6 @@ func (r *report) markdown() string {
 			r.searchableTook.Seconds(), thousands(r.imported), perK)
 	}
 	p("| server peak RSS ≤ 150 MB | %.0f MB | %s |", float64(r.rss)/(1<<20), yes(r.rss <= 150<<20))
-	return b.String()
 }
 
 func yes(ok bool) string {

@@ -62,6 +62,10 @@ func meiliClient(url, key string, conns int) meilisearch.ServiceManager {
 		meilisearch.WithAPIKey(key), meilisearch.DisableRetries())
 }
 
+// newEnv creates the run's database (migrated, with TERC and the
+// tenants loaded) and names its index; e.close undoes what was made, or
+// keeps it with keep. On an error after the database exists it returns e
+// with the error, so that the caller can still close it.
 func newEnv(ctx context.Context, seed uint64, tercPath string, keep bool) (*env, error) {
 	base := os.Getenv("DATABASE_URL")
 	if base == "" {
@@ -96,42 +100,11 @@ func newEnv(ctx context.Context, seed uint64, tercPath string, keep bool) (*env,
 			fmt.Fprintf(os.Stderr, "bench: drop database %s: %v\n", e.dbName, err)
 		}
 	})
-	u, err := url.Parse(base)
-	if err != nil {
+	if err := e.openDatabase(ctx, base); err != nil {
 		return e, err
 	}
-	u.Path = "/" + e.dbName
-	e.dbURL = u.String()
-	if _, err := store.Migrate(ctx, e.dbURL, nil); err != nil {
+	if err := e.loadTenants(ctx, tercPath); err != nil {
 		return e, err
-	}
-	if e.super, err = sql.Open("postgres", e.dbURL); err != nil {
-		return e, err
-	}
-	e.cleanups = append(e.cleanups, func() { e.super.Close() })
-	if e.db, err = store.Open(ctx, e.dbURL); err != nil {
-		return e, err
-	}
-	e.cleanups = append(e.cleanups, func() { e.db.Close() })
-	f, err := os.Open(tercPath)
-	if err != nil {
-		return e, fmt.Errorf("TERC register: %w", err)
-	}
-	terc, err := store.ParseTERC(f)
-	f.Close()
-	if err != nil {
-		return e, err
-	}
-	if _, err := e.db.LoadTERC(ctx, terc); err != nil {
-		return e, err
-	}
-	list, err := e.db.FindTenants(ctx)
-	if err != nil {
-		return e, err
-	}
-	e.bySlug, e.byTERYT = map[string]*tenants.Tenant{}, map[string]*tenants.Tenant{}
-	for i := range list {
-		e.bySlug[list[i].Slug], e.byTERYT[list[i].TERYT] = &list[i], &list[i]
 	}
 	e.meili = meiliClient(e.meiliURL, e.meiliKey, 64)
 	e.cleanups = append(e.cleanups, func() {
@@ -146,6 +119,55 @@ func newEnv(ctx context.Context, seed uint64, tercPath string, keep bool) (*env,
 		}
 	})
 	return e, nil
+}
+
+// openDatabase migrates the run's database on base's server and opens it
+// as the superuser and as the application role.
+func (e *env) openDatabase(ctx context.Context, base string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return err
+	}
+	u.Path = "/" + e.dbName
+	e.dbURL = u.String()
+	if _, err := store.Migrate(ctx, e.dbURL, nil); err != nil {
+		return err
+	}
+	if e.super, err = sql.Open("postgres", e.dbURL); err != nil {
+		return err
+	}
+	e.cleanups = append(e.cleanups, func() { e.super.Close() })
+	if e.db, err = store.Open(ctx, e.dbURL); err != nil {
+		return err
+	}
+	e.cleanups = append(e.cleanups, func() { e.db.Close() })
+	return nil
+}
+
+// loadTenants loads the TERC register, which makes the tenants, and
+// indexes them by slug and by voivodeship code.
+func (e *env) loadTenants(ctx context.Context, tercPath string) error {
+	f, err := os.Open(tercPath)
+	if err != nil {
+		return fmt.Errorf("TERC register: %w", err)
+	}
+	terc, err := store.ParseTERC(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if _, err := e.db.LoadTERC(ctx, terc); err != nil {
+		return err
+	}
+	list, err := e.db.FindTenants(ctx)
+	if err != nil {
+		return err
+	}
+	e.bySlug, e.byTERYT = map[string]*tenants.Tenant{}, map[string]*tenants.Tenant{}
+	for i := range list {
+		e.bySlug[list[i].Slug], e.byTERYT[list[i].TERYT] = &list[i], &list[i]
+	}
+	return nil
 }
 
 func (e *env) close() {

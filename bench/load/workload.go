@@ -70,104 +70,14 @@ type workload struct {
 type publishedRef struct{ id, slug string }
 
 func buildWorkload(seed uint64, e *env, places []place, counts map[string]int, refs []publishedRef, profileHTML bool) *workload {
-	r := rand.New(rand.NewPCG(seed, 0x776f726b))
-	var slugs []string
-	var weights []int
-	for slug, n := range counts {
-		slugs = append(slugs, slug)
-		weights = append(weights, n)
-	}
-	sortTogether(slugs, weights)
-	bySlug := newPicker(weights)
-	slug := func() string { return slugs[bySlug.pick(r)] }
-	placesOf := map[string][]place{}
-	for _, p := range places {
-		t := e.byTERYT[p.voiv]
-		placesOf[t.Slug] = append(placesOf[t.Slug], p)
-	}
-	// A place in the tenant, cities more often, as people search near them.
-	near := func(s string) place {
-		ps := placesOf[s]
-		w := make([]int, len(ps))
-		for i, p := range ps {
-			w[i] = p.weight
-		}
-		return ps[newPicker(w).pick(r)]
-	}
+	d := newWorkloadDraw(seed, e, places, counts)
 	const n = 2000
 	w := &workload{}
-	for range n {
-		v := url.Values{"q": {variant(r, queryWords[r.IntN(len(queryWords))])}}
-		if r.IntN(10) == 0 {
-			v.Set("page", "2")
-		}
-		w.words = append(w.words, "/r/"+slug()+"/api/v1/search?"+v.Encode())
-	}
-	for range n {
-		s := slug()
-		v := url.Values{}
-		if r.IntN(2) == 0 {
-			v.Set("q", variant(r, terms[r.IntN(len(terms))]))
-		}
-		for k := 1 + r.IntN(3); k > 0; k-- {
-			switch r.IntN(8) {
-			case 0:
-				v.Add("legal_form", legalForms[r.IntN(len(legalForms))].code)
-			case 1:
-				v.Add("kind", store.Kinds[r.IntN(len(store.Kinds))])
-			case 2:
-				v.Add("category", categoryCodes[r.IntN(len(categoryCodes))])
-			case 3:
-				v.Add("powiat", near(s).powiat)
-			case 4:
-				v.Add("certificate", store.CertificateKinds[r.IntN(3)])
-			case 5:
-				v.Set("social_enterprise", "true")
-			case 6:
-				v.Set("reserved_contracts", "true")
-			case 7:
-				v.Add("serves", near(s).code)
-			}
-		}
-		if r.IntN(10) == 0 {
-			v.Set("page", "2")
-		}
-		w.facets = append(w.facets, "/r/"+s+"/api/v1/search?"+v.Encode())
-	}
-	for range n {
-		s := slug()
-		p := near(s)
-		v := url.Values{"near": {fmt.Sprintf("%.4f,%.4f", p.lat, p.lng)}}
-		if r.IntN(10) < 7 {
-			v.Set("radius_km", strconv.Itoa([]int{5, 10, 25, 50}[r.IntN(4)]))
-		}
-		if r.IntN(10) < 4 {
-			v.Set("q", variant(r, terms[r.IntN(len(terms))]))
-		} else {
-			v.Set("sort", "distance")
-		}
-		w.geo = append(w.geo, "/r/"+s+"/api/v1/search?"+v.Encode())
-	}
-	for range n {
-		v := url.Values{"q": {variant(r, queryWords[r.IntN(len(queryWords))])}}
-		switch r.IntN(10) {
-		case 0, 1:
-			v.Set("kind", store.Kinds[r.IntN(len(store.Kinds))])
-		case 2:
-			v.Set("legal_form", legalForms[r.IntN(len(legalForms))].code)
-		case 3:
-			p := places[r.IntN(len(places))]
-			v.Set("near", fmt.Sprintf("%.4f,%.4f", p.lat, p.lng))
-			v.Set("radius_km", "50")
-		}
-		w.national = append(w.national, "/api/v1/search?"+v.Encode())
-	}
-	for range n {
-		word := []rune(variant(r, queryWords[r.IntN(len(queryWords))]))
-		k := min(len(word), 3+r.IntN(6))
-		v := url.Values{"q": {strings.TrimSpace(string(word[:k]))}}
-		w.suggest = append(w.suggest, "/r/"+slug()+"/api/v1/search/suggest?"+v.Encode())
-	}
+	w.words = d.words(n)
+	w.facets = d.facets(n)
+	w.geo = d.geo(n)
+	w.national = d.national(n, places)
+	w.suggest = d.suggest(n)
 	for _, ref := range refs {
 		w.listings = append(w.listings, "/r/"+ref.slug+"/api/v1/listings/"+ref.id)
 		if profileHTML {
@@ -178,6 +88,145 @@ func buildWorkload(seed uint64, e *env, places []place, counts map[string]int, r
 		w.profiles = w.listings
 	}
 	return w
+}
+
+// workloadDraw draws requests: a tenant as often as it has listings, a
+// place in it as often as its weight.
+type workloadDraw struct {
+	r        *rand.Rand
+	slugs    []string
+	bySlug   *picker
+	placesOf map[string][]place
+}
+
+func newWorkloadDraw(seed uint64, e *env, places []place, counts map[string]int) *workloadDraw {
+	d := &workloadDraw{r: rand.New(rand.NewPCG(seed, 0x776f726b)), placesOf: map[string][]place{}}
+	var weights []int
+	for slug, n := range counts {
+		d.slugs = append(d.slugs, slug)
+		weights = append(weights, n)
+	}
+	sortTogether(d.slugs, weights)
+	d.bySlug = newPicker(weights)
+	for _, p := range places {
+		t := e.byTERYT[p.voiv]
+		d.placesOf[t.Slug] = append(d.placesOf[t.Slug], p)
+	}
+	return d
+}
+
+func (d *workloadDraw) slug() string { return d.slugs[d.bySlug.pick(d.r)] }
+
+// near is a place in the tenant, cities more often, as people search near them.
+func (d *workloadDraw) near(s string) place {
+	ps := d.placesOf[s]
+	w := make([]int, len(ps))
+	for i, p := range ps {
+		w[i] = p.weight
+	}
+	return ps[newPicker(w).pick(d.r)]
+}
+
+// words are regional searches by words, a tenth of them for page 2.
+func (d *workloadDraw) words(n int) []string {
+	var out []string
+	for range n {
+		v := url.Values{"q": {variant(d.r, queryWords[d.r.IntN(len(queryWords))])}}
+		if d.r.IntN(10) == 0 {
+			v.Set("page", "2")
+		}
+		out = append(out, "/r/"+d.slug()+"/api/v1/search?"+v.Encode())
+	}
+	return out
+}
+
+// facets are regional searches by one to three filters, half with words.
+func (d *workloadDraw) facets(n int) []string {
+	var out []string
+	for range n {
+		s := d.slug()
+		v := url.Values{}
+		if d.r.IntN(2) == 0 {
+			v.Set("q", variant(d.r, terms[d.r.IntN(len(terms))]))
+		}
+		for k := 1 + d.r.IntN(3); k > 0; k-- {
+			switch d.r.IntN(8) {
+			case 0:
+				v.Add("legal_form", legalForms[d.r.IntN(len(legalForms))].code)
+			case 1:
+				v.Add("kind", store.Kinds[d.r.IntN(len(store.Kinds))])
+			case 2:
+				v.Add("category", categoryCodes[d.r.IntN(len(categoryCodes))])
+			case 3:
+				v.Add("powiat", d.near(s).powiat)
+			case 4:
+				v.Add("certificate", store.CertificateKinds[d.r.IntN(3)])
+			case 5:
+				v.Set("social_enterprise", "true")
+			case 6:
+				v.Set("reserved_contracts", "true")
+			case 7:
+				v.Add("serves", d.near(s).code)
+			}
+		}
+		if d.r.IntN(10) == 0 {
+			v.Set("page", "2")
+		}
+		out = append(out, "/r/"+s+"/api/v1/search?"+v.Encode())
+	}
+	return out
+}
+
+// geo are regional searches near a place, most within a radius.
+func (d *workloadDraw) geo(n int) []string {
+	var out []string
+	for range n {
+		s := d.slug()
+		p := d.near(s)
+		v := url.Values{"near": {fmt.Sprintf("%.4f,%.4f", p.lat, p.lng)}}
+		if d.r.IntN(10) < 7 {
+			v.Set("radius_km", strconv.Itoa([]int{5, 10, 25, 50}[d.r.IntN(4)]))
+		}
+		if d.r.IntN(10) < 4 {
+			v.Set("q", variant(d.r, terms[d.r.IntN(len(terms))]))
+		} else {
+			v.Set("sort", "distance")
+		}
+		out = append(out, "/r/"+s+"/api/v1/search?"+v.Encode())
+	}
+	return out
+}
+
+// national are searches of every region, some with a filter or a point.
+func (d *workloadDraw) national(n int, places []place) []string {
+	var out []string
+	for range n {
+		v := url.Values{"q": {variant(d.r, queryWords[d.r.IntN(len(queryWords))])}}
+		switch d.r.IntN(10) {
+		case 0, 1:
+			v.Set("kind", store.Kinds[d.r.IntN(len(store.Kinds))])
+		case 2:
+			v.Set("legal_form", legalForms[d.r.IntN(len(legalForms))].code)
+		case 3:
+			p := places[d.r.IntN(len(places))]
+			v.Set("near", fmt.Sprintf("%.4f,%.4f", p.lat, p.lng))
+			v.Set("radius_km", "50")
+		}
+		out = append(out, "/api/v1/search?"+v.Encode())
+	}
+	return out
+}
+
+// suggest are suggestions for the first letters of a word.
+func (d *workloadDraw) suggest(n int) []string {
+	var out []string
+	for range n {
+		word := []rune(variant(d.r, queryWords[d.r.IntN(len(queryWords))]))
+		k := min(len(word), 3+d.r.IntN(6))
+		v := url.Values{"q": {strings.TrimSpace(string(word[:k]))}}
+		out = append(out, "/r/"+d.slug()+"/api/v1/search/suggest?"+v.Encode())
+	}
+	return out
 }
 
 func sortTogether(keys []string, vals []int) {
