@@ -7,6 +7,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,8 +27,10 @@ type Config struct {
 	BaseURL string
 	// RequestTimeout bounds every request's work.
 	RequestTimeout time.Duration
-	// TrustProxy takes the client's IP from X-Forwarded-For.
-	TrustProxy bool
+	// TrustedProxies are the proxies (addresses and networks) whose
+	// X-Forwarded-For, -Host and -Proto are believed; from anyone else
+	// they are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the dependencies every handler uses; it is built once in
@@ -91,13 +94,8 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 		WriteTimeout:            60 * time.Second,
 		IdleTimeout:             120 * time.Second,
 		DisableStartupMessage:   true,
-		EnableTrustedProxyCheck: cfg.TrustProxy,
-		ProxyHeader: func() string {
-			if cfg.TrustProxy {
-				return fiber.HeaderXForwardedFor
-			}
-			return ""
-		}(),
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          fiberTrustedProxies(cfg.TrustedProxies),
 	})
 	s.routes(app)
 	return app, s, nil

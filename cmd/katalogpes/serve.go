@@ -65,7 +65,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 		return err
 	}
 	registry := tenants.NewRegistry(list, cfg.BaseDomain)
-	app, _, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL},
+	app, _, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
 		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry()})
 	if err != nil {
 		return err
