@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,7 +59,10 @@ func byEmail(_ *Server, c *fiber.Ctx) string {
 	if email = strings.ToLower(strings.TrimSpace(email)); email == "" {
 		return "" // no account to protect; the handler refuses the form
 	}
-	return "email:" + email
+	// Hashed, so the counters keep no address in clear: not of someone
+	// who mistyped it, nor of an account since erased.
+	sum := sha256.Sum256([]byte(email))
+	return "email:" + hex.EncodeToString(sum[:])
 }
 
 // limit counts the request against l and refuses it with 429 once the

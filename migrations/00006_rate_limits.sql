@@ -2,10 +2,10 @@
 -- Rate limit counters, shared by every node and every route that guards
 -- the same thing (the API and the page login, under /r/{slug} and on a
 -- region's host). A key names what is protected and by whom, e.g.
--- "login:ip:192.0.2.1" or "login:email:kto@example.org"; one row is one
--- fixed window. Keys are not a region's data (an address or an e-mail is
--- limited wherever it knocks), so the table has no tenant_id and no
--- row-level security.
+-- "login:ip:192.0.2.1" or "login:email:<sha256 of the address>"; one row
+-- is one fixed window. Keys are not a region's data (an address or an
+-- e-mail is limited wherever it knocks), so the table has no tenant_id and
+-- no row-level security.
 CREATE TABLE rate_limits (
   key            text PRIMARY KEY,
   window_start   timestamptz NOT NULL,
