@@ -69,7 +69,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 		return err
 	}
 	registry := tenants.NewRegistry(list, cfg.BaseDomain)
-	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey},
+	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey, TrustedProxies: cfg.TrustedProxies},
 		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry()})
 	if err != nil {
 		return err
