@@ -26,10 +26,11 @@ const (
 	readers      = 3
 	pause        = 20 * time.Millisecond
 	// A failure is allowed only for a request in flight on the killed node
-	// when it died: begun before the kill and ended within killWindow of
-	// it. Later requests meet a refused connection on the dead node, which
-	// HAProxy retries on the live one (retries, option redispatch) until its
-	// health checks (every 200 ms, down after 2) take the node out.
+	// when it died: begun before its sockets were gone (the process reaped)
+	// and ended within killWindow of that. Later requests meet a refused
+	// connection on the dead node, which HAProxy retries on the live one
+	// (retries, option redispatch) until its health checks (every 200 ms,
+	// down after 2) take the node out.
 	killWindow = 2 * time.Second
 )
 
@@ -54,7 +55,8 @@ type edit struct {
 type load struct {
 	clients   int // how many run side by side, each one request at a time
 	mu        sync.Mutex
-	killedAt  time.Time
+	killedAt  time.Time // SIGKILL sent
+	goneAt    time.Time // the process reaped: its sockets are closed
 	calls     []call
 	failures  []call
 	created   map[string]string // listing id → name, every 201
@@ -105,8 +107,9 @@ func runLoad(t *testing.T, c *cluster, writers []tokens, modToken string, publis
 	}
 	select {
 	case <-time.After(killAfter):
-		l.note(func() { l.killedAt = time.Now() })
+		killedAt := time.Now()
 		c.nodes[0].kill()
+		l.note(func() { l.killedAt, l.goneAt = killedAt, time.Now() })
 	case <-ctx.Done():
 	}
 	wg.Wait()
@@ -211,7 +214,7 @@ func (l *load) checkServedBy(t *testing.T) {
 		}
 		if cl.end.Before(l.killedAt) {
 			before[cl.node]++
-		} else if cl.start.After(l.killedAt.Add(killWindow)) && cl.node != "n2" {
+		} else if cl.start.After(l.goneAt.Add(killWindow)) && cl.node != "n2" {
 			t.Errorf("%s begun %s after the kill was served by %q", cl.kind, cl.start.Sub(l.killedAt), cl.node)
 		}
 	}
@@ -225,10 +228,11 @@ func (l *load) checkServedBy(t *testing.T) {
 func (l *load) checkFailures(t *testing.T) {
 	t.Helper()
 	clients := l.clients
+	t.Logf("n1 was reaped %s after SIGKILL", l.goneAt.Sub(l.killedAt))
 	for _, f := range l.failures {
 		at := fmt.Sprintf("%s begun %s, ended %s after the kill: status %d, err %v",
 			f.kind, f.start.Sub(l.killedAt), f.end.Sub(l.killedAt), f.status, f.err)
-		if f.start.After(l.killedAt) || f.end.After(l.killedAt.Add(killWindow)) {
+		if f.start.After(l.goneAt) || f.end.After(l.goneAt.Add(killWindow)) {
 			t.Errorf("a request not in flight at the kill failed: %s", at)
 		} else {
 			t.Logf("in flight at the kill, failed: %s", at)
