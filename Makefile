@@ -24,13 +24,15 @@ TERYT_FILE ?=
 # Go lives in /usr/local/go on our machines; do not rely on PATH having it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: build run test stop services status bench bench-full fmt vet chromium haproxy axe-core fuzz
+.PHONY: teryt build run test stop services status bench bench-full fmt vet chromium haproxy axe-core fuzz
 
 build:
+	@echo "==> building katalogpes"
 	mkdir -p "$(DATA)/bin"
 	go build -o "$(BIN)" ./cmd/katalogpes
 
 services:
+	@echo "==> starting PostgreSQL and Meilisearch (under .data/)"
 	"$(SERVICES)" up
 
 status:
@@ -40,19 +42,29 @@ stop:
 	"$(SERVICES)" down
 
 run: services build
-	source "$(DATA)/env"
+	@source "$(DATA)/env"
+	echo "==> applying database migrations"
 	"$(BIN)" migrate
 	teryt="$(TERYT_FILE)"
 	if [[ -z "$$teryt" && -f "$(TERC_DEFAULT)" ]]; then teryt="$(TERC_DEFAULT)"; fi
 	if [[ -n "$$teryt" ]]; then
+	    echo "==> loading the TERYT register from $$teryt"
 	    "$(BIN)" teryt load "$$teryt"
 	else
-	    echo "make run: no TERYT register found (TERYT_FILE unset, no $(TERC_DEFAULT));" >&2
-	    echo "          load the full register later with: $(BIN) teryt load PATH" >&2
+	    echo "==> no TERYT register found (TERYT_FILE unset, no $(TERC_DEFAULT)): the demo loads only the places it uses."
+	    echo "    Load the full register later with: make teryt TERYT_FILE=/path/to/TERC.csv"
 	fi
+	echo "==> loading the demo catalog"
 	"$(BIN)" seed --demo
 	export HTTP_ADDR="$(HTTP_ADDR)" APP_ENV="$(APP_ENV)"
+	echo "==> serving http://localhost:$${HTTP_ADDR##*:} (Ctrl-C stops; make stop stops the services)"
 	exec "$(BIN)" serve
+
+# Load (or update) the official TERC register: make teryt TERYT_FILE=PATH
+teryt: services build
+	@source "$(DATA)/env"
+	[[ -n "$(TERYT_FILE)" ]] || { echo "make teryt: set TERYT_FILE=/path/to/TERC.csv" >&2; exit 2; }
+	"$(BIN)" teryt load "$(abspath $(TERYT_FILE))"
 
 # Some tests drive Debian packages: chromium (browser tests) and haproxy
 # (the two-node test in cmd/twonode). A missing one is installed; apt-get

@@ -99,3 +99,12 @@ func TestTrustedProxiesAreAddressesAndNetworks(t *testing.T) {
 		t.Fatalf("TRUSTED_PROXIES parsed as %s", got)
 	}
 }
+
+func TestEveryCommandsHelpEndsWellAndOnItsLine(t *testing.T) {
+	for _, c := range commands {
+		err := c.run(t.Context(), Config{}, nil, []string{"-h"})
+		if code := report(c.name, err); code != 0 {
+			t.Errorf("katalogpes %s -h: exit %d (%v)", c.name, code, err)
+		}
+	}
+}
