@@ -86,6 +86,8 @@ func (s *Server) routeTable() []route {
 		rt(api, get, "/search", hub, tenants.PermPublic, s.searchListings),
 		rt(api, get, "/search/suggest", hub, tenants.PermPublic, s.suggest),
 		rt(api, get, "/search/key", region, tenants.PermPublic, s.searchKey),
+		// Who serves my gmina: gminas by name for the search page's picker.
+		rt(api, get, "/teryt/gminas", hub, tenants.PermPublic, s.gminaSuggest),
 		rt(api, get, "/stats", hub, tenants.PermPublic, s.stats),
 		rt(api, get, "/report", hub, tenants.PermPublic, s.reportAPI),
 		rt(api, get, "/export.csv", hub, tenants.PermPublic, s.export(store.ExportCSV)),
