@@ -1,6 +1,6 @@
 # katalogpes: local development and CI entry points.
 #   make run    services up, build, migrate, load TERYT, seed demo data, serve
-#   make test   services up, chromium and axe-core, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
+#   make test   services up, chromium, poppler-utils and axe-core, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
 #   make stop   stop the local services (data in .data/ is kept)
 #   make fuzz   services up, every Go fuzz target for FUZZ_TIME each (60s)
 # Local services (PostgreSQL, Meilisearch) are managed by scripts/services.sh.
@@ -24,7 +24,7 @@ TERYT_FILE ?=
 # Go lives in /usr/local/go on our machines; do not rely on PATH having it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: build run test stop services status bench bench-full fmt vet chromium axe-core fuzz
+.PHONY: build run test stop services status bench bench-full fmt vet chromium poppler-utils axe-core fuzz
 
 build:
 	mkdir -p "$(DATA)/bin"
@@ -54,16 +54,25 @@ run: services build
 	export HTTP_ADDR="$(HTTP_ADDR)" APP_ENV="$(APP_ENV)"
 	exec "$(BIN)" serve
 
-# Browser tests drive Debian's chromium; install it when missing. apt-get
-# update is skipped while the package lists are less than 6 h old.
-chromium:
-	if [[ ! -x /usr/bin/chromium ]]; then
+# Debian packages the tests need, installed when their binary is missing;
+# apt-get update is skipped while the package lists are less than 6 h old.
+define apt_install
+	if [[ ! -x $(1) ]]; then
 	    sudo=""; [[ "$$(id -u)" == 0 ]] || sudo=sudo
 	    if [[ -z "$$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -360 2>/dev/null | head -n1)" ]]; then
 	        $$sudo apt-get update -qq
 	    fi
-	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)
 	fi
+endef
+
+# Browser tests drive Debian's chromium.
+chromium:
+	$(call apt_install,/usr/bin/chromium,chromium)
+
+# The market-check PDF is read back with poppler's pdftotext.
+poppler-utils:
+	$(call apt_install,/usr/bin/pdftotext,poppler-utils)
 
 # The browser tests run axe-core (from npm) in the page; it lives in
 # .data/node_modules and is installed when missing.
@@ -76,7 +85,7 @@ axe-core:
 
 # Tests trade PostgreSQL's durability for speed; make run keeps it.
 test: export KATALOG_PG_FAST := 1
-test: services chromium axe-core
+test: services chromium poppler-utils axe-core
 	scripts/test-services.sh
 	source "$(DATA)/env"
 	export AXE_CORE_JS="$(AXE_CORE_JS)"
