@@ -1,6 +1,6 @@
 # katalogpes: local development and CI entry points.
 #   make run    services up, build, migrate, load TERYT, seed demo data, serve
-#   make test   services up, chromium, haproxy and axe-core, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
+#   make test   services up, chromium, haproxy, poppler-utils and axe-core, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
 #   make stop   stop the local services (data in .data/ is kept)
 #   make fuzz   services up, every Go fuzz target for FUZZ_TIME each (60s)
 # Local services (PostgreSQL, Meilisearch) are managed by scripts/services.sh.
@@ -24,7 +24,7 @@ TERYT_FILE ?=
 # Go lives in /usr/local/go on our machines; do not rely on PATH having it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: teryt build run test stop services status bench bench-full fmt vet chromium haproxy axe-core fuzz
+.PHONY: teryt build run test stop services status bench bench-full fmt vet chromium haproxy poppler-utils axe-core fuzz
 
 build:
 	@echo "==> building katalogpes"
@@ -66,9 +66,10 @@ teryt: services build
 	[[ -n "$(TERYT_FILE)" ]] || { echo "make teryt: set TERYT_FILE=/path/to/TERC.csv" >&2; exit 2; }
 	"$(BIN)" teryt load "$(abspath $(TERYT_FILE))"
 
-# Some tests drive Debian packages: chromium (browser tests) and haproxy
-# (the two-node test in cmd/twonode). A missing one is installed; apt-get
-# update is skipped while the package lists are less than 6 h old.
+# Debian packages the tests need (chromium for browser tests, haproxy for
+# the two-node test in cmd/twonode, poppler-utils to read PDFs back),
+# installed when their binary is missing; apt-get update is skipped while
+# the package lists are less than 6 h old.
 define apt_install
 	if [[ ! -x $(1) ]]; then
 	    sudo=""; [[ "$$(id -u)" == 0 ]] || sudo=sudo
@@ -85,6 +86,10 @@ chromium:
 haproxy:
 	$(call apt_install,/usr/sbin/haproxy,haproxy)
 
+# The market-check PDF is read back with poppler's pdftotext.
+poppler-utils:
+	$(call apt_install,/usr/bin/pdftotext,poppler-utils)
+
 # The browser tests run axe-core (from npm) in the page; it lives in
 # .data/node_modules and is installed when missing.
 AXE_CORE_JS := $(DATA)/node_modules/axe-core/axe.min.js
@@ -96,7 +101,7 @@ axe-core:
 
 # Tests trade PostgreSQL's durability for speed; make run keeps it.
 test: export KATALOG_PG_FAST := 1
-test: services chromium haproxy axe-core
+test: services chromium haproxy poppler-utils axe-core
 	scripts/test-services.sh
 	source "$(DATA)/env"
 	export AXE_CORE_JS="$(AXE_CORE_JS)"

@@ -63,6 +63,9 @@ type searchView struct {
 	National    bool
 	Categories  []categoryLink
 	placeView
+	// Downloads are the results as files; MarketCheckURL their record.
+	Downloads      []Option
+	MarketCheckURL string
 }
 
 // searchView is the results page: a GET form, so every search has a URL
@@ -139,6 +142,9 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 		}
 	}
 	p.paginate(values)
+	if status == fiber.StatusOK {
+		resultFiles(p, values)
+	}
 	return s.render(c, status, "search", p)
 }
 
