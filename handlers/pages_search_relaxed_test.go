@@ -23,10 +23,10 @@ func TestSearchSaysWhenItMatchedSomeOfTheWords(t *testing.T) {
 	relaxed := "/r/slaskie/szukaj?q=" + url.QueryEscape("sprzątanie biur Katowice")
 	w.get(relaxed).expect(t, 200).contains(t, notice, "Czysty Dom", "Znaleziono 1 podmiot")
 	w.get(relaxed+"&lang=en").expect(t, 200).contains(t, "Showing results that match some of the words")
-	if p := w.get("/r/slaskie/szukaj?q=" + url.QueryEscape("sprzątanie Katowice")).expect(t, 200); strings.Contains(p.Body, notice) {
+	if p := w.get("/r/slaskie/szukaj?q="+url.QueryEscape("sprzątanie Katowice")).expect(t, 200); strings.Contains(p.Body, notice) {
 		t.Error("a query whose words all match shows the relaxed notice")
 	}
-	if p := w.get("/r/slaskie/szukaj?q=" + url.QueryEscape("żółw morski")).expect(t, 200); strings.Contains(p.Body, notice) {
+	if p := w.get("/r/slaskie/szukaj?q="+url.QueryEscape("żółw morski")).expect(t, 200); strings.Contains(p.Body, notice) {
 		t.Error("a query that finds nothing at all shows the relaxed notice")
 	}
 

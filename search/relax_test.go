@@ -23,8 +23,8 @@ func TestRelaxedOnlyWhenAllWordsFindNothingAndFewerFindSomething(t *testing.T) {
 		{search.Query{Q: "sprzatanie biur katowice", Tenant: "slaskie"}, true, "Spółdzielnia Socjalna Czysty Dom"},
 		{search.Query{Q: "sprzątanie biur"}, false, "Spółdzielnia Socjalna Blask"},
 		{search.Query{Q: "sprzątanie"}, false, "Spółdzielnia Socjalna Czysty Dom"},
-		{search.Query{Q: "żółw morski"}, false, ""},           // no word finds anything
-		{search.Query{Q: "żółw"}, false, ""},                  // one word: nothing to relax
+		{search.Query{Q: "żółw morski"}, false, ""}, // no word finds anything
+		{search.Query{Q: "żółw"}, false, ""},        // one word: nothing to relax
 		{search.Query{Q: "sprzątanie żółw", Tenant: "lubuskie"}, true, "Spółdzielnia Socjalna Porządek"},
 		{search.Query{Q: "pralnia Gliwice", ListingFilter: store.ListingFilter{LegalForms: []string{"fundacja"}}}, false, ""},
 	}
