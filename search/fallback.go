@@ -47,7 +47,7 @@ func (s *Service) searchFallback(ctx context.Context, q Query) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Total: fr.Total, Page: q.Page, PerPage: q.PerPage, Degraded: true, Hits: make([]Hit, 0, len(fr.Hits))}
+	res := &Result{Total: fr.Total, Page: q.Page, PerPage: q.PerPage, Degraded: true, Relaxed: fr.Relaxed, Hits: make([]Hit, 0, len(fr.Hits))}
 	res.Facets = emptyFacets(q.Tenant == "")
 	for name, counts := range fr.Facets {
 		if res.Facets[name] != nil {

@@ -130,16 +130,7 @@ func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 		Sort:                 sortFor(q),
 	}
 	var counted []string
-	for _, fc := range facets {
-		if fc.name == "tenant" && q.Tenant != "" {
-			continue
-		}
-		if _, ok := byFacet[fc.name]; !ok {
-			main.Facets = append(main.Facets, fc.attr)
-			continue
-		}
-		counted = append(counted, fc.name)
-	}
+	main.Facets, counted = splitFacets(q, byFacet)
 	reqs := []*meilisearch.SearchRequest{main}
 	for _, name := range counted {
 		reqs = append(reqs, &meilisearch.SearchRequest{
@@ -155,6 +146,22 @@ func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 		})
 	}
 	return reqs, counted
+}
+
+// splitFacets sorts the facets of q: the attributes the main query counts
+// (no filter of theirs is active), and the names of those counted apart.
+func splitFacets(q Query, byFacet map[string]string) (attrs, counted []string) {
+	for _, fc := range facets {
+		if fc.name == "tenant" && q.Tenant != "" {
+			continue
+		}
+		if _, ok := byFacet[fc.name]; !ok {
+			attrs = append(attrs, fc.attr)
+			continue
+		}
+		counted = append(counted, fc.name)
+	}
+	return attrs, counted
 }
 
 // MultiSearch is the request Search sends Meilisearch for q: the load

@@ -26,6 +26,8 @@ type FallbackQuery struct {
 	Facets bool
 	// WithoutGeo keeps the listings without a point: what a radius leaves out.
 	WithoutGeo bool
+	// anyWords relaxes the query: any of its words, most first.
+	anyWords bool
 }
 
 // ListingFilter narrows published listings: any of the values within one
@@ -58,6 +60,9 @@ type FallbackResult struct {
 	Hits   []FallbackHit
 	Total  int
 	Facets map[string]map[string]int
+	// Relaxed says all words together found nothing: the hits match some
+	// of the words, those matching most first.
+	Relaxed bool
 }
 
 // fallbackFacets are the filters counted disjunctively: each facet's counts
@@ -87,6 +92,11 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 	}
 	plan := db.planFallback(ctx, q)
 	found, err := db.runFallback(ctx, plan)
+	if err == nil && found.total() == 0 && len(fallbackWords(q.Q)) >= 2 {
+		q.anyWords = true
+		plan = db.planFallback(ctx, q)
+		found, err = db.runFallback(ctx, plan)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fallback search: %w", err)
 	}
@@ -94,7 +104,7 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 	if err != nil {
 		return nil, err
 	}
-	res := &FallbackResult{Hits: fallbackHits(found.hits, listings)}
+	res := &FallbackResult{Hits: fallbackHits(found.hits, listings), Relaxed: q.anyWords && found.total() > 0}
 	if q.Facets {
 		res.Facets = emptyFallbackFacets(plan.national)
 	}
@@ -151,8 +161,12 @@ func (db *DB) fallbackBase(ctx context.Context, q FallbackQuery, b *sqlBuilder) 
 	today := b.arg(db.now().Format("2006-01-02"))
 	words := hasWords(q.Q)
 	qArg := b.arg(q.Q)
-	if words {
-		where = append(where, `(v.tsv @@ qq.tsq OR qq.fq <% f.ftext)`)
+	switch {
+	case words && q.anyWords:
+		where = append(where, fallbackMatched+` > 0`)
+	case words:
+		// A fuzzy match must still match every word, one by one.
+		where = append(where, `(v.tsv @@ qq.tsq OR (qq.fq <% f.ftext AND `+fallbackMatched+` = `+fallbackWordCount+`))`)
 	}
 	if q.WithoutGeo {
 		where = append(where, "jsonb_typeof(l.data->'geo') IS DISTINCT FROM 'object'")
@@ -173,6 +187,9 @@ func (db *DB) fallbackBase(ctx context.Context, q FallbackQuery, b *sqlBuilder) 
 	rank := "0::float8"
 	if words {
 		rank = `ts_rank(v.tsv, qq.tsq) + 2 * word_similarity(qq.fq, fold_pl(l.name)) + word_similarity(qq.fq, f.ftext)`
+		if q.anyWords {
+			rank = `10 * ` + fallbackMatched + ` + ` + rank // most words first
+		}
 	}
 	where = append(where, "l.status = 'published'")
 	return fallbackCTE(qArg, today, rank, distExpr, where), national
