@@ -55,9 +55,9 @@ type TenantContact struct {
 	Phone string
 }
 
-// normalize checks the contact as store/ident does a listing's and returns
+// Normalize checks the contact as store/ident does a listing's and returns
 // it in canonical form (a phone in E.164), or the fields that are wrong.
-func (c TenantContact) normalize() (TenantContact, error) {
+func (c TenantContact) Normalize() (TenantContact, error) {
 	v := &validator{}
 	v.ident("contact_email", "email", &c.Email, ident.ValidateEmail)
 	v.ident("contact_phone", "phone", &c.Phone, ident.NormalizePhone)
@@ -76,7 +76,7 @@ func (db *DB) UpdateTenant(ctx context.Context, upd TenantUpdate) error {
 		return err
 	}
 	if upd.Contact != nil {
-		contact, err := upd.Contact.normalize()
+		contact, err := upd.Contact.Normalize()
 		if err != nil {
 			return err
 		}
