@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"katalogpes/store"
@@ -39,6 +41,10 @@ func (s *Server) outdatedPage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "outdated", p)
 }
 
+// outdatedReportByAddress keeps one address from flooding a region's
+// inbox and mailbox; a form sent back with errors does not count.
+var outdatedReportByAddress = rateLimit{protects: "outdated-report", by: byAddress, max: 10, window: time.Hour, refundInvalid: true}
+
 // outdatedSubmit files the report as a ticket for the region's moderators
 // and mails the region's contact address in the same transaction.
 func (s *Server) outdatedSubmit(c *fiber.Ctx) error {
@@ -56,6 +62,7 @@ func (s *Server) outdatedSubmit(c *fiber.Ctx) error {
 		if !s.addError(&p.Page, err, nil) {
 			return err
 		}
+		markFormInvalid(c)
 		return s.render(c, fiber.StatusUnprocessableEntity, "outdated", p)
 	}
 	return c.Redirect(basePath(c)+"/podmiot/"+p.L.ID+"/zglos/dziekujemy", fiber.StatusSeeOther)

@@ -31,7 +31,7 @@ func (s *Service) scope(ctx context.Context, slug string) (context.Context, erro
 // Meilisearch drops them.
 func fallbackQuery(q Query) store.FallbackQuery {
 	return store.FallbackQuery{Q: strings.Join(queryWords(q.Q), " "), ListingFilter: q.ListingFilter,
-		Sort: q.Sort, Page: q.Page, PerPage: q.PerPage}
+		Sort: q.Sort, Page: q.Page, PerPage: q.PerPage, WithoutGeo: q.withoutGeo}
 }
 
 // searchFallback answers q from PostgreSQL, in the shape of a Meilisearch

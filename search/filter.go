@@ -13,6 +13,7 @@ var facets = []struct{ name, attr string }{
 	{"legal_form", "legal_form"},
 	{"kind", "kinds"},
 	{"powiat", "powiat"},
+	{"gmina", "gmina"},
 	{"category", "categories"},
 	{"certificate", "certificates"},
 	{"social_enterprise", "social_enterprise"},
@@ -44,6 +45,9 @@ func facetFilters(q Query) map[string]string {
 	if len(q.Powiats) > 0 {
 		f["powiat"] = anyOf("powiat", q.Powiats)
 	}
+	if len(q.Gminas) > 0 {
+		f["gmina"] = anyOf("gmina", q.Gminas)
+	}
 	if len(q.Categories) > 0 {
 		f["category"] = anyOf("categories", q.Categories)
 	}
@@ -63,9 +67,6 @@ func fixedFilters(q Query) []string {
 	if q.Tenant != "" {
 		f = append(f, "tenant = "+quote(q.Tenant))
 	}
-	if len(q.Gminas) > 0 {
-		f = append(f, anyOf("gmina", q.Gminas))
-	}
 	if len(q.Serves) > 0 {
 		var powiats, voivs []string
 		for _, g := range q.Serves {
@@ -80,6 +81,11 @@ func fixedFilters(q Query) []string {
 	}
 	if q.Near != nil && q.RadiusKm > 0 {
 		f = append(f, "_geoRadius("+ftoa(q.Near.Lat)+", "+ftoa(q.Near.Lng)+", "+ftoa(q.RadiusKm*1000)+")")
+	}
+	if q.withoutGeo {
+		// _geo takes no EXISTS; a circle wider than the Earth holds every
+		// point, so outside it are the listings that have none.
+		f = append(f, "NOT _geoRadius(0, 0, 21000000)")
 	}
 	return f
 }

@@ -25,6 +25,8 @@ type Result struct {
 	// Degraded says PostgreSQL answered because Meilisearch could not.
 	Degraded bool  `json:"degraded"`
 	TookMs   int64 `json:"took_ms"`
+	// Unlocated is there when a radius was searched (see Unlocated).
+	Unlocated *Unlocated `json:"unlocated,omitempty"`
 }
 
 // Hit is one found listing. Powiat and gmina carry code and name, as on a
@@ -65,6 +67,11 @@ func (s *Service) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
+	}
+	if q.Near != nil && q.RadiusKm > 0 {
+		if res.Unlocated, err = s.unlocated(ctx, q, res.Hits); err != nil {
+			return nil, err
+		}
 	}
 	res.TookMs = time.Since(start).Milliseconds()
 	return res, nil

@@ -24,6 +24,8 @@ type FallbackQuery struct {
 	Page, PerPage int
 	// Facets asks for facet counts; suggestions do without.
 	Facets bool
+	// WithoutGeo keeps the listings without a point: what a radius leaves out.
+	WithoutGeo bool
 }
 
 // ListingFilter narrows published listings: any of the values within one
@@ -50,7 +52,7 @@ type FallbackHit struct {
 }
 
 // FallbackResult is a page of hits, the total, and facet counts, keyed like
-// the search API: legal_form, kind, powiat, category, certificate,
+// the search API: legal_form, kind, powiat, gmina, category, certificate,
 // social_enterprise, and tenant when searching all tenants.
 type FallbackResult struct {
 	Hits   []FallbackHit
@@ -66,6 +68,7 @@ var fallbackFacets = []struct {
 	{"legal_form", "base", "legal_form"},
 	{"kind", "base, unnest(base.kinds) AS v(value)", "v.value"},
 	{"powiat", "base", "powiat"},
+	{"gmina", "base", "gmina"},
 	{"category", "base, unnest(base.categories) AS v(value)", "v.value"},
 	{"certificate", "base, unnest(base.certs) AS v(value)", "v.value"},
 	{"social_enterprise", "base", "se::text"},
@@ -151,8 +154,8 @@ func (db *DB) fallbackBase(ctx context.Context, q FallbackQuery, b *sqlBuilder) 
 	if words {
 		where = append(where, `(v.tsv @@ qq.tsq OR qq.fq <% f.ftext)`)
 	}
-	if len(q.Gminas) > 0 {
-		where = append(where, "l.gmina_teryt = ANY("+b.arg(pq.Array(q.Gminas))+"::text[])")
+	if q.WithoutGeo {
+		where = append(where, "jsonb_typeof(l.data->'geo') IS DISTINCT FROM 'object'")
 	}
 	if len(q.Serves) > 0 {
 		where = append(where, servesCondition(b, q.Serves))
@@ -187,6 +190,7 @@ func fallbackCTE(qArg, today, rank, distExpr string, where []string) string {
 		                                      WHERE w <> ''), '')) AS tsq
 	), base AS (
 		SELECT l.id, t.slug AS tenant, l.legal_form, l.kinds, l.categories, coalesce(g.powiat_code, '') AS powiat,
+		       coalesce(l.gmina_teryt, '') AS gmina,
 		       l.updated_at, fold_pl(l.name) AS sort_name, d.dist, ` + rank + ` AS rank,
 		       ` + socialEnterpriseExpr(today) + ` AS se,
 		       ` + certificatesExpr(today) + ` AS certs
@@ -218,6 +222,9 @@ func fallbackFacetConditions(q FallbackQuery, b *sqlBuilder) map[string]string {
 	}
 	if len(q.Powiats) > 0 {
 		conds["powiat"] = "powiat = ANY(" + b.arg(pq.Array(q.Powiats)) + "::text[])"
+	}
+	if len(q.Gminas) > 0 {
+		conds["gmina"] = "gmina = ANY(" + b.arg(pq.Array(q.Gminas)) + "::text[])"
 	}
 	if len(q.Categories) > 0 {
 		conds["category"] = "categories && " + b.arg(pq.Array(q.Categories)) + "::text[]"
