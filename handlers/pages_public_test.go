@@ -158,7 +158,7 @@ func TestProfileShowsBadgesMapAndStructuredData(t *testing.T) {
 	p := f.s.web().get("/r/slaskie/podmiot/"+f.published).expect(t, 200)
 	p.contains(t, "Spółdzielnia Socjalna Zielony Śląsk", "Przedsiębiorstwo społeczne", "decyzja nr PS/1/2024 z 1 marca 2024",
 		"Gotowy do zamówień zastrzeżonych", "rodzaj podmiotu", "Zakup Prospołeczny", "ważny do 31 grudnia 2099",
-		"https://www.openstreetmap.org/?mlat=50.25990&amp;mlon=19.02160", "Dane potwierdzone", "mailto:?subject=",
+		"https://www.openstreetmap.org/?mlat=50.25990&amp;mlon=19.02160", "Dane potwierdzone", `href="/r/slaskie/podmiot/`+f.published+`/zglos"`,
 		"Obiady dla szkół", "gmina Katowice")
 	m := regexp.MustCompile(`(?s)<script type="application/ld\+json">(.*?)</script>`).FindStringSubmatch(p.Body)
 	if m == nil {
