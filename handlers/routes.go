@@ -125,6 +125,10 @@ func (s *Server) routeTable() []route {
 		rt(page, post, "/admin/wyglad", region, tenants.PermAdmin, s.brandingSubmit),
 		rt(page, get, "/admin/synonimy", region, tenants.PermAdmin, s.synonymsPage),
 		rt(page, post, "/admin/synonimy", region, tenants.PermAdmin, s.synonymsSubmit),
+		// Decisions by mail and on the desk: a person's notifications.
+		rt(api, get, "/me/notifications", region, tenants.PermSignedIn, s.myNotifications),
+		rt(api, post, "/me/notifications/:nid/read", region, tenants.PermSignedIn, s.readNotification),
+		rt(page, post, "/moje/powiadomienia/:nid", region, tenants.PermSignedIn, s.readNotificationPost),
 	}
 }
 
@@ -174,6 +178,9 @@ func (s *Server) mount(r fiber.Router, prefix string, rt route) {
 		// A post without the CSRF token is a 403; the cookie session
 		// renews an expired access token before the permission is read.
 		chain = append(chain, s.ui.csrf, s.pageSession)
+	}
+	if rt.kind == api || rt.kind == page {
+		chain = append(chain, s.rememberLanguage)
 	}
 	chain = append(chain, s.guard(rt.kind, rt.perm))
 	chain = append(chain, rt.chain...)
