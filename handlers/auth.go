@@ -69,7 +69,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 		return err
 	}
 	lang := langOf(c)
-	a, err := s.db.RegisterAccount(c.UserContext(), store.NewAccount{Email: req.Email, Password: req.Password, Name: req.Name},
+	a, err := s.db.RegisterAccount(c.UserContext(), store.NewAccount{Email: req.Email, Password: req.Password, Name: req.Name, Lang: lang},
 		func(token string) store.Mail { return s.mail.Verification(lang, t, req.Email, token) })
 	if err != nil {
 		return err

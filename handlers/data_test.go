@@ -449,7 +449,7 @@ func TestAccountHolderDownloadsAndErasesTheirData(t *testing.T) {
 	r := s.do("GET", "/r/slaskie/api/v1/me/data", nil, bearer(owner.AccessToken)).expect(t, 200)
 	r.json(t, &data)
 	if data.Account.Email != email || data.Account.Name != "Jan Kowalski" || len(data.Listings) != 1 || data.Listings[0].ID != id ||
-		len(data.Events) != 2 || len(data.Mail) != 1 || !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment") {
+		len(data.Events) != 2 || len(data.Mail) != 2 /* the verification and the approval */ || !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("my data: %+v", data)
 	}
 

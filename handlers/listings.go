@@ -110,7 +110,7 @@ func (s *Server) moderate(action string) fiber.Handler {
 				return err
 			}
 		}
-		l, err := s.db.Moderate(c.UserContext(), c.Params("id"), action, req.Reason)
+		l, err := s.db.ModerateAndTell(c.UserContext(), c.Params("id"), action, req.Reason, s.mail.Decision)
 		if err != nil {
 			return err
 		}

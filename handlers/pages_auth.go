@@ -56,7 +56,7 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 	lang := p.Lang
 	email := strings.TrimSpace(v.Get("email"))
 	_, err := s.db.RegisterAccount(c.UserContext(),
-		store.NewAccount{Email: email, Password: c.FormValue("password"), Name: v.Get("name")},
+		store.NewAccount{Email: email, Password: c.FormValue("password"), Name: v.Get("name"), Lang: lang},
 		func(token string) store.Mail { return s.mail.Verification(lang, t, email, token) })
 	if err != nil {
 		if !s.addError(&p.Page, err, nil) {

@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"net/url"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/tenants"
 )
@@ -13,6 +15,8 @@ import (
 type myListingsView struct {
 	Page
 	Listings []*store.Listing
+	// Notifications are the newest things the person was told.
+	Notifications []store.Notification
 }
 
 func (s *Server) myListingsPage(c *fiber.Ctx) error {
@@ -20,7 +24,11 @@ func (s *Server) myListingsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &myListingsView{Page: s.newPage(c, "ui.mine.title"), Listings: list}
+	notes, err := s.db.FindNotifications(c.UserContext(), deskNotifications)
+	if err != nil {
+		return err
+	}
+	p := &myListingsView{Page: s.newPage(c, "ui.mine.title"), Listings: list, Notifications: notes}
 	p.Section = "mine"
 	return s.render(c, fiber.StatusOK, "mine", p)
 }
@@ -49,6 +57,18 @@ type listingFormPage struct {
 	Revision bool
 	// GminaHint explains an empty gmina list.
 	NoPowiat bool
+}
+
+// PastDate warns, without stopping the save, that an expiry date in the
+// form has already passed.
+func (p *listingFormPage) PastDate(name string) string {
+	v := p.Form.V(name)
+	if len(v) == len("2006-01-02") && v < p.now.In(view.Warsaw).Format("2006-01-02") {
+		if _, err := time.Parse("2006-01-02", v); err == nil {
+			return p.T("date.past")
+		}
+	}
+	return ""
 }
 
 func rowsOf(n int) []int {
@@ -238,6 +258,10 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 	}
 	if l.Status == store.StatusPublished {
 		msg = "revision"
+	}
+	if len(l.Warnings) > 0 {
+		// Saved, but a date has passed: back to the form, which says where.
+		return c.Redirect(basePath(c)+"/moje/"+l.ID+"?msg=saved_check_dates", fiber.StatusSeeOther)
 	}
 	return c.Redirect(basePath(c)+"/moje?msg="+msg, fiber.StatusSeeOther)
 }

@@ -81,7 +81,7 @@ func (s *Server) moderatePost(c *fiber.Ctx) error {
 		return fiber.ErrBadRequest
 	}
 	reason := utils.CopyString(c.FormValue("reason"))
-	if _, err := s.db.Moderate(c.UserContext(), id, action, reason); err != nil {
+	if _, err := s.db.ModerateAndTell(c.UserContext(), id, action, reason, s.mail.Decision); err != nil {
 		var se *store.Error
 		if errors.As(err, &se) && se.Code == store.EInvalid && len(se.Fields) > 0 {
 			f := se.Fields[0]

@@ -53,13 +53,7 @@ func TestAnEditOfAPublishedListingIsShownAsADiff(t *testing.T) {
 	}
 	// The public still sees the published version.
 	f.s.web().get("/r/slaskie/podmiot/"+f.published).expect(t, 200).contains(t, "40-014 Katowice<br>")
-	q := mod.get("/r/slaskie/moderacja").expect(t, 200)
-	start := strings.Index(q.Body, `id="qi-`+f.published+`"`)
-	if start < 0 {
-		t.Fatal("the revision is not in the queue")
-	}
-	item := q.Body[start:]
-	item = item[:strings.Index(item, "</article>")]
+	item := queueItemOf(t, mod.get("/r/slaskie/moderacja").expect(t, 200).Body, f.published)
 	for _, want := range []string{"Zmiany względem wersji opublikowanej", "<del>", "<ins>", "Katowice-Ligota", "Wersja publiczna"} {
 		if !strings.Contains(item, want) {
 			t.Fatalf("the revision lacks %q: %s", want, item)

@@ -122,6 +122,8 @@ type profileView struct {
 	Registers    []registerLink
 	Owner        bool
 	CanModerate  bool
+	// Lapsed are certificates past their date: shown as lapsed, no badge.
+	Lapsed []store.CertificateView
 }
 
 func (s *Server) profilePage(c *fiber.Ctx) error {
@@ -145,6 +147,11 @@ func (s *Server) profilePage(c *fiber.Ctx) error {
 	}
 	p.ServiceArea = s.serviceAreaNames(ctx, &p.Page, l.ServiceArea)
 	p.Certificates = l.ValidCertificates(p.now)
+	for _, c := range l.CertificatesAsOf(p.now) {
+		if c.Expired {
+			p.Lapsed = append(p.Lapsed, c)
+		}
+	}
 	p.Social = l.IsSocialEnterprise(p.now)
 	if l.Geo != nil {
 		lat, lng := fmt.Sprintf("%.5f", l.Geo.Lat), fmt.Sprintf("%.5f", l.Geo.Lng)
@@ -275,7 +282,7 @@ func (s *Server) profileModerate(c *fiber.Ctx) error {
 	if action != store.ActionSuspend && action != store.ActionReinstate {
 		return fiber.ErrBadRequest
 	}
-	if _, err := s.db.Moderate(c.UserContext(), id, action, c.FormValue("reason")); err != nil {
+	if _, err := s.db.ModerateAndTell(c.UserContext(), id, action, c.FormValue("reason"), s.mail.Decision); err != nil {
 		if store.ErrorCode(err) != store.EInvalid {
 			return err
 		}

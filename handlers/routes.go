@@ -138,6 +138,10 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/podmiot/:id/zglos/dziekujemy", region, tenants.PermPublic, s.outdatedThanksPage),
 		rt(page, get, "/moderacja/zgloszenia", region, tenants.PermModerate, s.outdatedInboxPage),
 		rt(page, post, "/moderacja/zgloszenia/:rid/zamknij", region, tenants.PermModerate, s.closeOutdatedPost),
+		// Decisions by mail and on the desk: a person's notifications.
+		rt(api, get, "/me/notifications", region, tenants.PermSignedIn, s.myNotifications),
+		rt(api, post, "/me/notifications/:nid/read", region, tenants.PermSignedIn, s.readNotification),
+		rt(page, post, "/moje/powiadomienia/:nid", region, tenants.PermSignedIn, s.readNotificationPost),
 	}
 }
 
@@ -187,6 +191,9 @@ func (s *Server) mount(r fiber.Router, prefix string, rt route) {
 		// A post without the CSRF token is a 403; the cookie session
 		// renews an expired access token before the permission is read.
 		chain = append(chain, s.ui.csrf, s.pageSession)
+	}
+	if rt.kind == api || rt.kind == page {
+		chain = append(chain, s.rememberLanguage)
 	}
 	chain = append(chain, s.guard(rt.kind, rt.perm))
 	chain = append(chain, rt.chain...)

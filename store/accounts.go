@@ -52,6 +52,9 @@ type NewAccount struct {
 	Role     tenants.Role
 	// Active skips e-mail verification (staff made by the CLI).
 	Active bool
+	// Lang is the language the account's mail is written in: "pl"
+	// (the default) or "en".
+	Lang string
 }
 
 // Mail is one message for the outbox.
@@ -209,13 +212,16 @@ func (db *DB) createAccount(ctx context.Context, n NewAccount, mail MailFunc) (*
 	if n.Active {
 		status = AccountActive
 	}
+	if n.Lang != "en" {
+		n.Lang = "pl"
+	}
 	var a Account
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &a, `
-			INSERT INTO accounts (tenant_id, email, name, role, status, password_hash, verified_at)
-			VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'active' THEN now() END)
+			INSERT INTO accounts (tenant_id, email, name, role, status, password_hash, verified_at, lang)
+			VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'active' THEN now() END, $7)
 			RETURNING id, tenant_id, email, name, role, status, password_hash, created_at, verified_at`,
-			tenant, n.Email, n.Name, n.Role, status, string(hash))
+			tenant, n.Email, n.Name, n.Role, status, string(hash), n.Lang)
 		if err != nil {
 			return fmt.Errorf("insert account: %w", err)
 		}

@@ -138,6 +138,8 @@ type Reminder struct {
 	OwnerEmail  string    `db:"owner_email"`
 	OwnerName   string    `db:"owner_name"`
 	ConfirmedAt time.Time `db:"confirmed_at"`
+	// Lang is the owner's language.
+	Lang string `db:"lang"`
 }
 
 // RemindStale queues a reminder mail to the owner of each of up to limit
@@ -152,7 +154,7 @@ func (db *DB) RemindStale(ctx context.Context, limit int, compose func(Reminder)
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.SelectContext(ctx, &due, `
 			SELECT l.id, coalesce(l.name, '') AS name, l.tenant_id, t.slug AS tenant_slug, t.name AS tenant_name,
-			       a.email AS owner_email, a.name AS owner_name, l.confirmed_at
+			       a.email AS owner_email, a.name AS owner_name, l.confirmed_at, a.lang
 			FROM listings l
 			JOIN accounts a ON a.id = l.owner_id
 			JOIN tenants t ON t.id = l.tenant_id
@@ -209,29 +211,6 @@ func (db *DB) RunReminders(ctx context.Context, cfg RemindersConfig) error {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	ctx = tenants.WithAllTenants(ctx)
-	for {
-		for {
-			n, err := db.RemindStale(ctx, cfg.Batch, cfg.Compose)
-			if err != nil {
-				if ctx.Err() == nil {
-					cfg.Log.Error("stale-listing reminders", "err", err)
-				}
-				break
-			}
-			if n > 0 {
-				cfg.Log.Info("stale-listing reminders queued", "count", n)
-			}
-			if n < cfg.Batch {
-				break
-			}
-		}
-		t := time.NewTimer(cfg.Every)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C:
-		}
-	}
+	return runRounds(tenants.WithAllTenants(ctx), cfg.Every, cfg.Batch, cfg.Log, "stale-listing reminders",
+		func(ctx context.Context) (int, error) { return db.RemindStale(ctx, cfg.Batch, cfg.Compose) })
 }

@@ -158,7 +158,7 @@ func (db *DB) UpdateListing(ctx context.Context, id string, u ListingUpdate) (*L
 		if row.Status == StatusPublished {
 			fields := changedFields(cur.ListingData, next)
 			if len(fields) == 0 {
-				_, err := tx.ExecContext(ctx, `UPDATE listings SET revision = NULL, revision_status = NULL, revision_reason = '' WHERE id = $1`, id)
+				_, err := tx.ExecContext(ctx, `UPDATE listings SET revision = NULL, revision_status = NULL, revision_reason = '', review_snapshot = NULL WHERE id = $1`, id)
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `

@@ -91,6 +91,10 @@ func (r *listingRow) listing(now time.Time, withRevision bool) (*Listing, error)
 		l.Revision = rev
 	}
 	l.derive(now)
+	if withRevision {
+		d := editableData(l)
+		l.Warnings = d.DateWarnings(now)
+	}
 	return l, nil
 }
 

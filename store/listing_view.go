@@ -30,6 +30,9 @@ type Listing struct {
 	OwnerID                   string     `json:"-"`
 	TenantID                  string     `json:"-"`
 	SubmittedAt               *time.Time `json:"-"`
+	// Warnings are notes for the owner and staff about the version being
+	// edited (dates already past); they stop nothing.
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // Unit is a territorial unit's code and name.

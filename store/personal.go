@@ -185,6 +185,7 @@ func (db *DB) EraseAccount(ctx context.Context) error {
 		for _, q := range []string{
 			`DELETE FROM account_tokens WHERE account_id = $1`,
 			`DELETE FROM refresh_tokens WHERE account_id = $1`,
+			`DELETE FROM notifications WHERE account_id = $1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, a.ID); err != nil {
 				return fmt.Errorf("erase sessions and tokens: %w", err)
@@ -227,7 +228,7 @@ func eraseListings(ctx context.Context, tx *sqlx.Tx, accountID string, actor ten
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE listings SET status = 'archived', data = $2, revision = NULL, revision_status = NULL,
-			       status_reason = $3, revision_reason = '', updated_at = now()
+			       status_reason = $3, revision_reason = '', review_snapshot = NULL, updated_at = now()
 			WHERE id = $1`, r.ID, data, scrub.text(r.StatusReason)); err != nil {
 			return nil, fmt.Errorf("archive listing %s: %w", r.ID, err)
 		}

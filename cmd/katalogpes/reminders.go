@@ -18,8 +18,7 @@ func runReminders(ctx context.Context, db *store.DB, cfg Config, log *slog.Logge
 		log.Error("reminders: no translations; not running", "err", err)
 		return
 	}
-	// Accounts keep no language, so the reminder is in Polish.
 	mail := view.NewComposer(tr, cfg.BaseURL)
-	compose := func(r store.Reminder) store.Mail { return mail.Reminder("pl", r) }
+	compose := func(r store.Reminder) store.Mail { return mail.Reminder(r.Lang, r) }
 	_ = db.RunReminders(ctx, store.RemindersConfig{Every: cfg.ReminderInterval, Log: log, Compose: compose})
 }
