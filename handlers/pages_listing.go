@@ -49,6 +49,9 @@ type listingFormPage struct {
 	Revision bool
 	// GminaHint explains an empty gmina list.
 	NoPowiat bool
+	// ClaimID is the listing nobody owns that a duplicate NIP or KRS
+	// belongs to: the form offers to claim it.
+	ClaimID string
 }
 
 func rowsOf(n int) []int {
@@ -214,6 +217,7 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 		if err != nil && !s.addError(&p.Page, err, pl.screenField) {
 			return err
 		}
+		p.ClaimID = claimOffer(err)
 		return s.render(c, status, "listing_form", p)
 	}
 	if len(pl.Errs) > 0 {
