@@ -44,8 +44,14 @@ func TestDeletingTheAccountSaysWhatHappensAndLeavesNoPersonalData(t *testing.T) 
 	email, owner := s.account("slaskie", tenants.RoleEnterprise)
 	_, mod := s.account("slaskie", tenants.RoleModerator)
 	id := publishAs(t, s, owner, mod, pageListing("Pracownia Anny Usuwającej", "5260250274"))
+	claimed, _, _ := s.importOne("slaskie", 770)
+	if _, err := s.rawDB().Exec(`UPDATE listings SET data = jsonb_set(data, '{contact,email}', '""') WHERE id = $1`, claimed); err != nil {
+		t.Fatal(err)
+	}
 	w := s.web()
 	w.signIn("slaskie", email)
+	w.get("/r/slaskie/przejmij/"+claimed).expect(t, 200)
+	w.post("/r/slaskie/przejmij/"+claimed, url.Values{"note": {"Pisze " + owner.Name + ", " + email}}).expect(t, 303)
 	w.get("/r/slaskie/konto/usun").expect(t, 200).contains(t, "zostaną zarchiwizowane", "Pracownia Anny Usuwającej",
 		"Nie wrócą do regionu", store.ErasedName)
 	w.post("/r/slaskie/konto/usun", url.Values{"password": {"zle-haslo-12345"}}).expect(t, 422).contains(t, `id="f-password-err"`)
