@@ -25,9 +25,7 @@ func TestBrowserClaimJourney(t *testing.T) {
 
 	tb := b.tab(t, "e-claim")
 	tb.open("/r/slaskie/logowanie")
-	tb.typeIn("#f-email", email)
-	tb.typeIn("#f-password", goodPassword)
-	tb.click(`main form button[type="submit"]`, 200)
+	tb.signIn(email)
 	tb.open("/r/slaskie/moje/nowy")
 	tb.set("#f-name", "Nasza Spółdzielnia")
 	tb.set("#f-legal_form", "spoldzielnia_socjalna")
@@ -66,9 +64,7 @@ func TestBrowserClaimJourney(t *testing.T) {
 	// The reminder mail's link: sign in, and back at the one button.
 	owner := b.tab(t, "e-confirm")
 	owner.open("/r/slaskie/moje/" + staleID + "/potwierdz")
-	owner.typeIn("#f-email", staleOwner)
-	owner.typeIn("#f-password", goodPassword)
-	owner.click(`main form button[type="submit"]`, 200)
+	owner.signIn(staleOwner)
 	owner.see("Potwierdź aktualność danych", "Spółdzielnia Socjalna Na Czasie")
 	b.checkAtBothWidths(t, owner, "the confirm page")
 	owner.click(`button.confirm-button`, 200)
@@ -76,9 +72,7 @@ func TestBrowserClaimJourney(t *testing.T) {
 
 	m := b.tab(t, "e-claims-queue")
 	m.open("/r/slaskie/logowanie")
-	m.typeIn("#f-email", modEmail)
-	m.typeIn("#f-password", goodPassword)
-	m.click(`main form button[type="submit"]`, 200)
+	m.signIn(modEmail)
 	m.open("/r/slaskie/moderacja/przejecia")
 	m.see("Wnioski o przejęcie wpisów")
 	b.checkAtBothWidths(t, m, "the claims queue")
@@ -102,6 +96,18 @@ func (b *browserStack) checkAtBothWidths(t *testing.T, tb *tab, page string) {
 // the development mailbox.
 func (b *browserStack) mailedCode(t *testing.T, to string) string {
 	t.Helper()
+	body := b.newestMail(t, to)
+	m := claimCodeRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no code in %q", body)
+	}
+	return m[1]
+}
+
+// newestMail is the body of the newest mail to an address, read from the
+// development mailbox (GET /dev/mail?to= answers JSON).
+func (b *browserStack) newestMail(t *testing.T, to string) string {
+	t.Helper()
 	resp, err := http.Get(b.base + "/dev/mail?to=" + url.QueryEscape(to))
 	if err != nil {
 		t.Fatal(err)
@@ -112,9 +118,13 @@ func (b *browserStack) mailedCode(t *testing.T, to string) string {
 	if err := json.Unmarshal(raw, &mails); err != nil || len(mails) == 0 {
 		t.Fatalf("no mail to %s: %s", to, raw)
 	}
-	m := claimCodeRe.FindStringSubmatch(mails[0].Body)
-	if m == nil {
-		t.Fatalf("no code in %q", mails[0].Body)
-	}
-	return m[1]
+	return mails[0].Body
+}
+
+// signIn signs the tab in through the form it shows.
+func (tb *tab) signIn(email string) {
+	tb.t.Helper()
+	tb.typeIn("#f-email", email)
+	tb.typeIn("#f-password", goodPassword)
+	tb.click(`main form button[type="submit"]`, 200)
 }
