@@ -31,14 +31,21 @@ var tokenRe = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
 // mailToken reads the newest mail to an address and returns its token.
 func (s *testServer) mailToken(email string) string {
 	s.t.Helper()
+	return s.mailMatch(email, tokenRe)
+}
+
+// mailMatch reads the newest mail to an address and returns what the
+// first group of re matches in its body.
+func (s *testServer) mailMatch(email string, re *regexp.Regexp) string {
+	s.t.Helper()
 	var mails []struct{ To, Subject, Body string }
 	s.do("GET", "/dev/mail?to="+url.QueryEscape(email), nil).expect(s.t, 200).json(s.t, &mails)
 	if len(mails) == 0 {
 		s.t.Fatalf("no mail to %s", email)
 	}
-	m := tokenRe.FindStringSubmatch(mails[0].Body)
+	m := re.FindStringSubmatch(mails[0].Body)
 	if m == nil {
-		s.t.Fatalf("no token in %q", mails[0].Body)
+		s.t.Fatalf("no %s in %q", re, mails[0].Body)
 	}
 	return m[1]
 }

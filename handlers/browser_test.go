@@ -290,19 +290,10 @@ func (tb *tab) axeViolations(page string) []axeViolation {
 // mailbox and returns the link in it.
 func (b *browserStack) mailLink(t *testing.T, to string) string {
 	t.Helper()
-	resp, err := http.Get(b.base + "/dev/mail?to=" + url.QueryEscape(to))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var mails []struct{ Body string }
-	if err := json.Unmarshal(raw, &mails); err != nil || len(mails) == 0 {
-		t.Fatalf("no mail to %s: %s", to, raw)
-	}
-	link := regexp.MustCompile(`https?://\S+token=[A-Za-z0-9_-]+`).FindString(mails[0].Body)
+	body := b.newestMail(t, to)
+	link := regexp.MustCompile(`https?://\S+token=[A-Za-z0-9_-]+`).FindString(body)
 	if link == "" {
-		t.Fatalf("no link in %q", mails[0].Body)
+		t.Fatalf("no link in %q", body)
 	}
 	return link
 }

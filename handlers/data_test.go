@@ -371,6 +371,36 @@ func (s *testServer) rawDB() *sql.DB {
 	return raw
 }
 
+// tablesHolding lists every text column of every table holding needle
+// (case folded), as table.column: what erasure must leave empty.
+func (s *testServer) tablesHolding(needle string) []string {
+	s.t.Helper()
+	raw := s.rawDB()
+	rows, err := raw.Query(`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'
+		AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'ARRAY')`)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var tbl, col string
+		_ = rows.Scan(&tbl, &col)
+		cols = append(cols, [2]string{tbl, col})
+	}
+	rows.Close()
+	var found []string
+	for _, c := range cols {
+		var n int
+		if err := raw.QueryRow(fmt.Sprintf(`SELECT count(*) FROM %q WHERE strpos(lower(%q::text), lower($1)) > 0`, c[0], c[1]), needle).Scan(&n); err != nil {
+			s.t.Fatal(err)
+		}
+		if n > 0 {
+			found = append(found, c[0]+"."+c[1])
+		}
+	}
+	return found
+}
+
 // publishVia creates, submits and approves a listing through the API.
 func (s *testServer) publishVia(owner, mod tokens, name, nip string) string {
 	s.t.Helper()
@@ -431,7 +461,6 @@ func TestStaleListingsAndTheOwnersOneClickConfirmation(t *testing.T) {
 
 func TestAccountHolderDownloadsAndErasesTheirData(t *testing.T) {
 	s := newTestServer(t)
-	raw := s.rawDB()
 	email := "usun.mnie@example.org"
 	owner := s.signUp("slaskie", email)
 	mod := s.staff("slaskie", tenants.RoleModerator)
@@ -455,29 +484,7 @@ func TestAccountHolderDownloadsAndErasesTheirData(t *testing.T) {
 
 	s.do("DELETE", "/r/slaskie/api/v1/me", nil, bearer(owner.AccessToken)).expect(t, 204)
 	for _, needle := range []string{email, "Jan Kowalski"} {
-		var found []string
-		rows, err := raw.Query(`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'
-			AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'ARRAY')`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cols [][2]string
-		for rows.Next() {
-			var tbl, col string
-			_ = rows.Scan(&tbl, &col)
-			cols = append(cols, [2]string{tbl, col})
-		}
-		rows.Close()
-		for _, c := range cols {
-			var n int
-			if err := raw.QueryRow(fmt.Sprintf(`SELECT count(*) FROM %q WHERE strpos(lower(%q::text), lower($1)) > 0`, c[0], c[1]), needle).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			if n > 0 {
-				found = append(found, c[0]+"."+c[1])
-			}
-		}
-		if len(found) > 0 {
+		if found := s.tablesHolding(needle); len(found) > 0 {
 			t.Errorf("%q is still in %v", needle, found)
 		}
 	}

@@ -20,7 +20,8 @@ func TestEveryFormPostWithoutItsCSRFTokenIs403(t *testing.T) {
 	posts := map[string]bool{}
 	for _, p := range []string{"rejestracja", "logowanie", "wyloguj", "przypomnij-haslo", "nowe-haslo", "moje/nowy",
 		"moje/" + f.pending, "moje/" + f.pending + "/wyslij", "moderacja/" + f.pending, "podmiot/" + f.published + "/status",
-		"admin/wyglad", "admin/synonimy"} {
+		"admin/wyglad", "admin/synonimy", "moje/" + f.published + "/potwierdz", "przejmij/" + f.published,
+		"przejmij/" + f.published + "/kod", "moderacja/przejecia/" + f.pending, "konto/haslo", "konto/usun"} {
 		posts["/r/slaskie/"+p] = true
 	}
 	// Every form the pages draw is on the list too, so a new form cannot
@@ -29,7 +30,8 @@ func TestEveryFormPostWithoutItsCSRFTokenIs403(t *testing.T) {
 	admin.signIn("slaskie", f.admin)
 	owner.signIn("slaskie", f.owner)
 	pages := map[*webClient][]string{
-		owner: {"/r/slaskie/moje", "/r/slaskie/moje/nowy", "/r/slaskie/moje/" + f.pending},
+		owner: {"/r/slaskie/moje", "/r/slaskie/moje/nowy", "/r/slaskie/moje/" + f.pending, "/r/slaskie/konto", "/r/slaskie/konto/usun",
+			"/r/slaskie/moje/" + f.published + "/potwierdz", "/r/slaskie/podmiot/" + f.published},
 		admin: {"/r/slaskie/moderacja", "/r/slaskie/podmiot/" + f.published, "/r/slaskie/admin/wyglad", "/r/slaskie/admin/synonimy"},
 	}
 	for _, anon := range []string{"/r/slaskie/rejestracja", "/r/slaskie/logowanie", "/r/slaskie/przypomnij-haslo", "/r/slaskie/nowe-haslo?token=x"} {

@@ -57,6 +57,9 @@ type listingFormPage struct {
 	Revision bool
 	// GminaHint explains an empty gmina list.
 	NoPowiat bool
+	// ClaimID is the listing nobody owns that a duplicate NIP or KRS
+	// belongs to: the form offers to claim it.
+	ClaimID string
 }
 
 // PastDate warns, without stopping the save, that an expiry date in the
@@ -234,6 +237,7 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 		if err != nil && !s.addError(&p.Page, err, pl.screenField) {
 			return err
 		}
+		p.ClaimID = claimOffer(err)
 		return s.render(c, status, "listing_form", p)
 	}
 	if len(pl.Errs) > 0 {

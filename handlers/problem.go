@@ -20,6 +20,14 @@ type Problem struct {
 	// Code is our machine-readable message key, stable across languages.
 	Code      string `json:"code,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
+	// Claim offers, on a duplicate NIP or KRS, the listing nobody owns
+	// that the caller may claim instead.
+	Claim *ProblemClaim `json:"claim,omitempty"`
+}
+
+// ProblemClaim names a listing that may be claimed.
+type ProblemClaim struct {
+	ListingID string `json:"listing_id"`
 }
 
 // ProblemField is one invalid field.
@@ -75,6 +83,9 @@ func (s *Server) problemFor(err error, lang string) (Problem, bool) {
 		p.Detail = s.tr.T(lang, se.Key, se.Params)
 		for _, f := range se.Fields {
 			p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Key, Message: s.tr.T(lang, f.Key, f.Params)})
+		}
+		if se.Claimable != "" {
+			p.Claim = &ProblemClaim{ListingID: se.Claimable}
 		}
 	case errors.Is(err, tenants.ErrBadToken):
 		p.Status, p.Code = fiber.StatusUnauthorized, "auth.bad_token"

@@ -142,6 +142,25 @@ func (s *Server) routeTable() []route {
 		rt(api, get, "/me/notifications", region, tenants.PermSignedIn, s.myNotifications),
 		rt(api, post, "/me/notifications/:nid/read", region, tenants.PermSignedIn, s.readNotification),
 		rt(page, post, "/moje/powiadomienia/:nid", region, tenants.PermSignedIn, s.readNotificationPost),
+		// Claiming imported listings, one-click confirmation, the account and the privacy notice.
+		rt(api, post, "/listings/:id/claim", region, tenants.PermListingsCreate, s.claimListing),
+		rt(api, post, "/listings/:id/claim/confirm", region, tenants.PermListingsCreate, s.confirmClaim),
+		rt(api, get, "/moderation/claims", region, tenants.PermModerate, s.waitingClaims),
+		rt(api, post, "/moderation/claims/:id/approve", region, tenants.PermModerate, s.decideClaim(true)),
+		rt(api, post, "/moderation/claims/:id/reject", region, tenants.PermModerate, s.decideClaim(false)),
+		rt(page, get, "/przejmij/:id", region, tenants.PermListingsCreate, s.claimPage),
+		rt(page, post, "/przejmij/:id", region, tenants.PermListingsCreate, s.claimSubmit),
+		rt(page, post, "/przejmij/:id/kod", region, tenants.PermListingsCreate, s.claimCodeSubmit),
+		rt(page, get, "/moderacja/przejecia", region, tenants.PermModerate, s.claimsQueuePage),
+		rt(page, post, "/moderacja/przejecia/:id", region, tenants.PermModerate, s.claimDecisionPost),
+		rt(page, get, "/moje/:id/potwierdz", region, tenants.PermListingsOwn, s.confirmPage),
+		rt(page, post, "/moje/:id/potwierdz", region, tenants.PermListingsOwn, s.confirmPost),
+		rt(page, get, "/konto", region, tenants.PermSignedIn, s.accountPage),
+		rt(page, post, "/konto/haslo", region, tenants.PermSignedIn, s.accountPasswordPost),
+		rt(page, get, "/konto/dane", region, tenants.PermSignedIn, s.myData),
+		rt(page, get, "/konto/usun", region, tenants.PermSignedIn, s.accountDeletePage),
+		rt(page, post, "/konto/usun", region, tenants.PermSignedIn, s.accountDeletePost),
+		rt(page, get, "/prywatnosc", region, tenants.PermPublic, s.privacyPage),
 	}
 }
 

@@ -442,6 +442,24 @@ func (db *DB) ChangePassword(ctx context.Context, accountID, current, next strin
 	})
 }
 
+// CheckOwnPassword says whether password is the signed-in account's: a
+// second look before something that cannot be undone. A wrong one is a
+// 422 at the field password.
+func (db *DB) CheckOwnPassword(ctx context.Context, password string) error {
+	p := tenants.PrincipalFrom(ctx)
+	if !p.Authenticated() {
+		return Errorf(EUnauthorized, "auth.required")
+	}
+	a, err := db.FindAccountByID(ctx, p.AccountID)
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
+		return Invalid([]FieldError{{Field: "password", Key: "password.wrong"}})
+	}
+	return nil
+}
+
 // DisableAccount removes a staff member (or blocks any account): it can no
 // longer sign in and every session of it is revoked.
 func (db *DB) DisableAccount(ctx context.Context, email string) (*Account, error) {

@@ -41,7 +41,10 @@ type Error struct {
 	Key    string
 	Params map[string]any
 	Fields []FieldError
-	Err    error
+	// Claimable names the listing a duplicate NIP or KRS belongs to when
+	// nobody owns it (a region's import): the caller may claim it.
+	Claimable string
+	Err       error
 }
 
 func (e *Error) Error() string {

@@ -114,11 +114,16 @@ func checkListing(ctx context.Context, tx *sqlx.Tx, d *ListingData, t *tenants.T
 }
 
 func checkDuplicates(ctx context.Context, tx *sqlx.Tx, d *ListingData, tenantID, selfID string) error {
-	var dups []string
+	var dups []struct {
+		Field   string  `db:"field"`
+		ID      string  `db:"id"`
+		OwnerID *string `db:"owner_id"`
+	}
 	err := tx.SelectContext(ctx, &dups, `
-		SELECT CASE WHEN nip = $2 THEN 'nip' ELSE 'krs' END FROM listings
+		SELECT CASE WHEN nip = $2 THEN 'nip' ELSE 'krs' END AS field, id, owner_id FROM listings
 		WHERE tenant_id = $1 AND status <> 'archived' AND id::text <> $4
-		  AND ((nip = $2 AND $2 <> '') OR (krs = $3 AND $3 <> ''))`,
+		  AND ((nip = $2 AND $2 <> '') OR (krs = $3 AND $3 <> ''))
+		ORDER BY created_at, id`,
 		tenantID, d.NIP, d.KRS, selfID)
 	if err != nil {
 		return fmt.Errorf("check duplicates: %w", err)
@@ -126,11 +131,20 @@ func checkDuplicates(ctx context.Context, tx *sqlx.Tx, d *ListingData, tenantID,
 	if len(dups) == 0 {
 		return nil
 	}
+	names := make([]string, 0, len(dups))
+	for _, dup := range dups {
+		names = append(names, dup.Field)
+	}
 	var fields []FieldError
-	for _, f := range dedupe(dups) {
+	for _, f := range dedupe(names) {
 		fields = append(fields, FieldError{Field: f, Key: f + ".duplicate"})
 	}
-	return &Error{Code: EConflict, Key: fields[0].Key, Fields: fields}
+	conflict := &Error{Code: EConflict, Key: fields[0].Key, Fields: fields}
+	// One listing with no owner is an import the entity may take over.
+	if len(dups) == 1 && dups[0].OwnerID == nil {
+		conflict.Claimable = dups[0].ID
+	}
+	return conflict
 }
 
 // UpdateListing applies an edit to the listing's current data (its pending

@@ -32,6 +32,16 @@ type PersonalData struct {
 	Mail        []SentMail        `json:"mail"`
 	Sessions    []PersonalSession `json:"sessions"`
 	Tokens      []PersonalToken   `json:"tokens"`
+	Claims      []PersonalClaim   `json:"claims"`
+}
+
+// PersonalClaim is one claim of a listing the account made.
+type PersonalClaim struct {
+	ListingID string    `db:"listing_id" json:"listing_id"`
+	Method    string    `db:"method" json:"method"`
+	Status    string    `db:"status" json:"status"`
+	Note      string    `db:"note" json:"note"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
 }
 
 // PersonalAccount is the account's own row, without its password hash.
@@ -107,6 +117,10 @@ func (db *DB) FindPersonalData(ctx context.Context) (*PersonalData, error) {
 			SELECT purpose, expires_at, used_at FROM account_tokens WHERE account_id = $1 ORDER BY expires_at`, p.AccountID); err != nil {
 			return fmt.Errorf("personal data: tokens: %w", err)
 		}
+		if err := tx.SelectContext(ctx, &d.Claims, `
+			SELECT listing_id, method, status, note, created_at FROM listing_claims WHERE claimant_id = $1 ORDER BY created_at`, p.AccountID); err != nil {
+			return fmt.Errorf("personal data: claims: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
@@ -127,6 +141,9 @@ func (db *DB) FindPersonalData(ctx context.Context) (*PersonalData, error) {
 	if d.Tokens == nil {
 		d.Tokens = []PersonalToken{}
 	}
+	if d.Claims == nil {
+		d.Claims = []PersonalClaim{}
+	}
 	return d, nil
 }
 
@@ -134,8 +151,8 @@ func (db *DB) FindPersonalData(ctx context.Context) (*PersonalData, error) {
 // nothing: its e-mail becomes deleted-<id>@invalid, its name ErasedName,
 // its password unusable and its status deleted; its listings are archived
 // (and queued for removal from search) with its e-mail and name cut from
-// their texts; its sessions and mail tokens are deleted, and so is the
-// mail sent to it. The audit log is kept, under the pseudonym. Erasing an
+// their texts; its sessions, mail tokens and claims are deleted, and so is
+// the mail sent to it. The audit log is kept, under the pseudonym. Erasing an
 // erased account does nothing.
 func (db *DB) EraseAccount(ctx context.Context) error {
 	p := tenants.PrincipalFrom(ctx)
@@ -186,6 +203,7 @@ func (db *DB) EraseAccount(ctx context.Context) error {
 			`DELETE FROM account_tokens WHERE account_id = $1`,
 			`DELETE FROM refresh_tokens WHERE account_id = $1`,
 			`DELETE FROM notifications WHERE account_id = $1`,
+			`DELETE FROM listing_claims WHERE claimant_id = $1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, a.ID); err != nil {
 				return fmt.Errorf("erase sessions and tokens: %w", err)

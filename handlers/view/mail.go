@@ -51,11 +51,11 @@ func (m *Composer) PasswordReset(lang string, t *tenants.Tenant, token string) s
 }
 
 // Reminder asks the owner of a stale listing to confirm it, linking to
-// the listing's page, where its signed-in owner confirms it with one click.
+// the listing's confirm page: its one button, after signing in if need be.
 func (m *Composer) Reminder(lang string, r store.Reminder) store.Mail {
 	return m.compose(lang, "mail.reminder", r.OwnerEmail, map[string]any{"Name": r.ListingName, "Region": r.TenantName,
 		"Confirmed": r.ConfirmedAt.In(Warsaw).Format("2006-01-02"),
-		"Link":      m.link(r.TenantSlug, "podmiot/"+r.ListingID, nil)})
+		"Link":      m.link(r.TenantSlug, "moje/"+r.ListingID+"/potwierdz", nil)})
 }
 
 // ListingReport tells a region's team, at its contact address (none: no
