@@ -35,7 +35,7 @@ type importPreviewRow struct {
 // importErrorRow is one error of the report, its field named by the
 // file's own header.
 type importErrorRow struct {
-	Row            int
+	Row             int
 	Column, Message string
 }
 

@@ -80,7 +80,7 @@ func TestAdminImportsThroughThePageDryRunFirst(t *testing.T) {
 	}
 
 	// The report: the file's columns and a column of errors.
-	rep := w.get(jobPath + "/raport.xlsx").expect(t, 200)
+	rep := w.get(jobPath+"/raport.xlsx").expect(t, 200)
 	f, err := excelize.OpenReader(strings.NewReader(rep.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +101,7 @@ func TestAdminImportsThroughThePageDryRunFirst(t *testing.T) {
 		t.Fatalf("the import wrote %d listings (%v)", n, err)
 	}
 	// In English, too; another admin cannot see the job.
-	w.get(jobPath + "?lang=en").expect(t, 200).contains(t, "Trial finished", "There is no gmina with the code 2469999")
+	w.get(jobPath+"?lang=en").expect(t, 200).contains(t, "Trial finished", "There is no gmina with the code 2469999")
 	other, _ := s.account("slaskie", tenants.RoleAdmin)
 	w2 := s.web()
 	w2.signIn("slaskie", other)
