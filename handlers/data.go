@@ -55,8 +55,8 @@ func (s *Server) importListings(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), importTimeout)
 	defer cancel()
-	res, err := s.db.Import(ctx, f, format, nil)
-	if res != nil && res.Imported+res.Updated > 0 {
+	res, err := s.db.ImportWith(ctx, f, store.ImportOptions{Format: format, DryRun: c.QueryBool("dry_run")})
+	if res != nil && res.Imported+res.Updated > 0 && !c.QueryBool("dry_run") {
 		s.search.Notify()
 	}
 	if err != nil {

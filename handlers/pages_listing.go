@@ -121,6 +121,10 @@ func (s *Server) listingForm(c *fiber.Ctx, l *store.Listing, v url.Values, offer
 		return nil, err
 	}
 	for _, cat := range cats {
+		// A retired category is offered only to a listing that has it.
+		if cat.Retired() && !formUsesCategory(v, cat.Code) {
+			continue
+		}
 		p.Options["categories"] = append(p.Options["categories"], Option{Value: cat.Code, Label: categoryName(p.Lang, cat)})
 	}
 	p.Options["offers.category"] = p.Options["categories"]

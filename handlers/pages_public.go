@@ -71,7 +71,7 @@ func (s *Server) regionHome(c *fiber.Ctx) error {
 	p.Title = p.Tenant.Name
 	p.Section = "home"
 	for _, cat := range cats {
-		if cat.ParentCode != nil {
+		if cat.ParentCode != nil || cat.Retired() {
 			continue
 		}
 		p.Categories = append(p.Categories, categoryLink{Code: cat.Code, Name: categoryName(p.Lang, cat), Count: st.ByCategory[cat.Code]})

@@ -135,7 +135,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 		cats, err := s.db.FindCategories(ctx)
 		if err == nil {
 			for _, cat := range cats {
-				if cat.ParentCode == nil {
+				if cat.ParentCode == nil && !cat.Retired() {
 					p.Categories = append(p.Categories, categoryLink{Code: cat.Code, Name: categoryName(p.Lang, cat)})
 				}
 			}

@@ -37,6 +37,8 @@ type Page struct {
 	Options     map[string][]Option
 	// Status lets templates say "this page answers with an error".
 	Status int
+	// Refresh, in seconds, makes the page reload itself (a running job's).
+	Refresh int
 	// LabelPrefix names a form's own labels (an account's "name" is a
 	// person's, a listing's an entity's); ui.f. is the fallback.
 	LabelPrefix string

@@ -161,6 +161,19 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/konto/usun", region, tenants.PermSignedIn, s.accountDeletePage),
 		rt(page, post, "/konto/usun", region, tenants.PermSignedIn, s.accountDeletePost),
 		rt(page, get, "/prywatnosc", region, tenants.PermPublic, s.privacyPage),
+		// The regional office's pages: imports, stale listings, the taxonomy.
+		rt(page, get, "/admin/import", region, tenants.PermAdmin, s.importPage),
+		rt(page, post, "/admin/import", region, tenants.PermAdmin, s.importUpload),
+		rt(page, get, "/admin/import/:job", region, tenants.PermAdmin, s.importJobPage),
+		rt(page, post, "/admin/import/:job/importuj", region, tenants.PermAdmin, s.importRun),
+		rt(page, get, "/admin/import/:job/raport.xlsx", region, tenants.PermAdmin, s.importReport),
+		rt(page, get, "/admin/nieaktualne", region, tenants.PermModerate, s.stalePage),
+		rt(page, post, "/admin/nieaktualne/:id/przypomnij", region, tenants.PermModerate, s.staleRemind),
+		rt(page, get, "/admin/kategorie", region, tenants.PermAdmin, s.categoriesPage),
+		rt(page, post, "/admin/kategorie", region, tenants.PermAdmin, s.categoryAdd),
+		rt(page, get, "/admin/kategorie/:code", region, tenants.PermAdmin, s.categoryEditPage),
+		rt(page, post, "/admin/kategorie/:code", region, tenants.PermAdmin, s.categoryUpdate),
+		rt(page, post, "/admin/kategorie/:code/wycofaj", region, tenants.PermAdmin, s.categoryRetire),
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -15,7 +16,13 @@ type Category struct {
 	NamePL     string         `db:"name_pl" json:"name_pl"`
 	NameEN     string         `db:"name_en" json:"name_en"`
 	CPV        pq.StringArray `db:"cpv" json:"cpv"`
+	// RetiredAt is set on a category offered for no new use: it stays on
+	// the listings that have it.
+	RetiredAt *time.Time `db:"retired_at" json:"retired_at,omitempty"`
 }
+
+// Retired reports whether the category is offered for no new use.
+func (c Category) Retired() bool { return c.RetiredAt != nil }
 
 // FindCategories lists the context's tenant's categories in their order.
 func (db *DB) FindCategories(ctx context.Context) ([]Category, error) {
@@ -26,7 +33,7 @@ func (db *DB) FindCategories(ctx context.Context) ([]Category, error) {
 	var list []Category
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &list, `
-			SELECT code, parent_code, name_pl, name_en, cpv FROM categories
+			SELECT code, parent_code, name_pl, name_en, cpv, retired_at FROM categories
 			WHERE tenant_id = $1 ORDER BY position, name_pl`, id)
 	})
 	if err != nil {

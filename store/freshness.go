@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -25,9 +26,36 @@ type StaleListing struct {
 	RemindedAt *time.Time `json:"reminded_at"`
 }
 
-// StaleFilter pages the stale listings.
+// StaleFilter pages the stale listings and narrows them to a powiat (its
+// four-digit TERYT code), a legal form, or those with (Owner "yes") or
+// without ("no") an owner's account.
 type StaleFilter struct {
 	Page, PerPage int
+	Powiat        string
+	LegalForm     string
+	Owner         string
+}
+
+// where is the filter's SQL condition on listings, with its arguments
+// after the tenant ($1) and the staleness bound ($2).
+func (f StaleFilter) where(tid string, before time.Time) (string, []any) {
+	conds := []string{"tenant_id = $1", "status = 'published'", "confirmed_at < $2"}
+	args := []any{tid, before}
+	if f.Powiat != "" {
+		args = append(args, f.Powiat)
+		conds = append(conds, fmt.Sprintf("left(gmina_teryt, 4) = $%d", len(args)))
+	}
+	if f.LegalForm != "" {
+		args = append(args, f.LegalForm)
+		conds = append(conds, fmt.Sprintf("legal_form = $%d", len(args)))
+	}
+	switch f.Owner {
+	case "yes":
+		conds = append(conds, "owner_id IS NOT NULL")
+	case "no":
+		conds = append(conds, "owner_id IS NULL")
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // FindStaleListings lists the tenant's stale published listings, the longest
@@ -52,12 +80,13 @@ func (db *DB) FindStaleListings(ctx context.Context, f StaleFilter) ([]StaleList
 		Total      int        `db:"total"`
 	}
 	var rows []listingRow
+	where, args := f.where(tid, db.now().Add(-StaleAfter))
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.SelectContext(ctx, &page, `
+		n := len(args)
+		err := tx.SelectContext(ctx, &page, fmt.Sprintf(`
 			SELECT id, reminded_at, count(*) OVER () AS total FROM listings
-			WHERE tenant_id = $1 AND status = 'published' AND confirmed_at < $2
-			ORDER BY confirmed_at, id LIMIT $3 OFFSET $4`,
-			tid, db.now().Add(-StaleAfter), f.PerPage, int64(f.Page-1)*int64(f.PerPage))
+			WHERE %s ORDER BY confirmed_at, id LIMIT $%d OFFSET $%d`, where, n+1, n+2),
+			append(args, f.PerPage, int64(f.Page-1)*int64(f.PerPage))...)
 		if err != nil || len(page) == 0 {
 			return err
 		}
@@ -89,8 +118,7 @@ func (db *DB) FindStaleListings(ctx context.Context, f StaleFilter) ([]StaleList
 	if len(page) == 0 && f.Page > 1 {
 		// Past the last page: count alone.
 		err = db.tx(ctx, func(tx *sqlx.Tx) error {
-			return tx.GetContext(ctx, &total, `SELECT count(*) FROM listings WHERE tenant_id = $1 AND status = 'published' AND confirmed_at < $2`,
-				tid, db.now().Add(-StaleAfter))
+			return tx.GetContext(ctx, &total, `SELECT count(*) FROM listings WHERE `+where, args...)
 		})
 		if err != nil {
 			return nil, 0, fmt.Errorf("count stale listings: %w", err)
@@ -175,7 +203,14 @@ func (db *DB) RemindStale(ctx context.Context, limit int, compose func(Reminder)
 			}
 			ids[i] = r.ListingID
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE listings SET reminded_at = $2 WHERE id = ANY($1::uuid[])`, pq.Array(ids), now)
+		if _, err = tx.ExecContext(ctx, `UPDATE listings SET reminded_at = $2 WHERE id = ANY($1::uuid[])`, pq.Array(ids), now); err != nil {
+			return err
+		}
+		// The history the stale-listings page shows.
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO listing_reminders (tenant_id, listing_id, to_email, sent_at)
+			SELECT l.tenant_id, l.id, a.email, $2 FROM listings l JOIN accounts a ON a.id = l.owner_id
+			WHERE l.id = ANY($1::uuid[])`, pq.Array(ids), now)
 		return err
 	})
 	if err != nil {

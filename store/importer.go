@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -20,6 +21,35 @@ type ImportResult struct {
 	Updated  int           `json:"updated"`
 	Skipped  int           `json:"skipped"`
 	Errors   []ImportError `json:"errors"`
+	// Columns maps each field the file fills to its header as the file
+	// wrote it, so a report can speak the file's language.
+	Columns map[string]string `json:"-"`
+	// Preview is the first rows (ImportOptions.Preview) as they are stored.
+	Preview []ImportPreview `json:"-"`
+}
+
+// ImportOptions say how to import: the file's format, whether to write
+// (a dry run validates and writes every row, then rolls each chunk back),
+// how many stored rows to preview and who hears the progress.
+type ImportOptions struct {
+	Format   string
+	DryRun   bool
+	Preview  int
+	Progress func(rows int)
+}
+
+// ImportPreview is one row as it is stored: what an admin checks before
+// the import proper. LegalForm and Categories are codes.
+type ImportPreview struct {
+	Row        int      `json:"row"`
+	Updates    bool     `json:"updates"`
+	Name       string   `json:"name"`
+	LegalForm  string   `json:"legal_form"`
+	NIP        string   `json:"nip"`
+	GminaTERYT string   `json:"gmina_teryt"`
+	GminaName  string   `json:"gmina_name"`
+	City       string   `json:"city"`
+	Categories []string `json:"categories"`
 }
 
 // ImportError is one invalid field of one row. Row counts as a spreadsheet
@@ -59,6 +89,14 @@ const (
 // change an existing listing. Rows are read one at a time; progress, if not
 // nil, hears the count every 1,000 rows.
 func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress func(rows int)) (*ImportResult, error) {
+	return db.ImportWith(ctx, r, ImportOptions{Format: format, Progress: progress})
+}
+
+// ImportWith is Import with options: a dry run reports exactly what the
+// import would do (every row is written, then rolled back) and writes
+// nothing.
+func (db *DB) ImportWith(ctx context.Context, r io.Reader, o ImportOptions) (*ImportResult, error) {
+	format := o.Format
 	t, ok := tenants.FromContext(ctx)
 	if !ok {
 		return nil, ErrNoScope
@@ -72,7 +110,7 @@ func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress f
 		return nil, err
 	}
 	defer src.Close()
-	cols, rowNo, err := readImportHeader(src)
+	header, cols, rowNo, err := readImportHeader(src)
 	if err != nil {
 		return nil, err
 	}
@@ -84,11 +122,59 @@ func (db *DB) Import(ctx context.Context, r io.Reader, format string, progress f
 	if err != nil {
 		return nil, err
 	}
-	run := &importRun{db: db, t: t, p: p, book: book, res: &ImportResult{Errors: []ImportError{}},
+	res := &ImportResult{Errors: []ImportError{}, Columns: map[string]string{}, Preview: []ImportPreview{}}
+	for i, f := range cols {
+		if f != "" {
+			res.Columns[f] = strings.TrimSpace(header[i])
+		}
+	}
+	run := &importRun{db: db, t: t, p: p, book: book, res: res,
 		chunk: make([]importItem, 0, importChunkSize)}
+	run.mode = importMode{dryRun: o.DryRun}
+	if o.Preview > 0 {
+		run.mode.stored = func(row int, updates bool, d *ListingData) {
+			if len(res.Preview) < o.Preview {
+				res.Preview = append(res.Preview, previewOf(row, updates, d, book))
+			}
+		}
+	}
 	return run.res, run.readRows(ctx, src, rowNo, func(rec []string) *decodedRow {
 		return decodeRow(rec, cols, cats, format == ImportXLSX)
-	}, progress)
+	}, o.Progress)
+}
+
+// previewOf is a stored row as the preview shows it.
+func previewOf(row int, updates bool, d *ListingData, book *importBook) ImportPreview {
+	return ImportPreview{Row: row, Updates: updates, Name: d.Name, LegalForm: d.LegalForm, NIP: d.NIP,
+		GminaTERYT: d.Address.GminaTERYT, GminaName: book.gminas[d.Address.GminaTERYT].Name, City: d.Address.City,
+		Categories: append([]string(nil), d.Categories...)}
+}
+
+// importMode is what differs between an import and its dry run: whether
+// chunks are kept, and who hears of each row stored (in row order, the
+// listing as written).
+type importMode struct {
+	dryRun bool
+	stored func(row int, updates bool, d *ListingData)
+}
+
+// errDryRun rolls a dry run's transaction back once its rows are written.
+var errDryRun = errors.New("dry run: roll back")
+
+// commit ends a chunk's or a row's transaction: nil commits it, and a dry
+// run rolls it back.
+func (m importMode) commit() error {
+	if m.dryRun {
+		return errDryRun
+	}
+	return nil
+}
+
+// heard tells the stored callback of a written row.
+func (m importMode) heard(row int, updates bool, d *ListingData) {
+	if m.stored != nil {
+		m.stored(row, updates, d)
+	}
 }
 
 func fileError(key string, cause ...error) error {
@@ -113,21 +199,21 @@ func openImportSource(r io.Reader, format string) (sheet.Reader, error) {
 // readImportHeader finds the header: the first row naming a known column,
 // as registers often open with a title row or two. Rows keep their
 // spreadsheet numbers: rowNo is the header's.
-func readImportHeader(src sheet.Reader) (cols []string, rowNo int, err error) {
+func readImportHeader(src sheet.Reader) (header, cols []string, rowNo int, err error) {
 	for ok := false; !ok; {
-		header, err := src.Next()
+		header, err = src.Next()
 		switch {
 		case errors.Is(err, io.EOF) && rowNo == 0:
-			return nil, 0, fileError("import.empty")
+			return nil, nil, 0, fileError("import.empty")
 		case errors.Is(err, io.EOF) || rowNo == sheet.MaxTitleRows:
-			return nil, 0, fileError("import.header")
+			return nil, nil, 0, fileError("import.header")
 		case err != nil:
-			return nil, 0, fileError("import.unreadable", err)
+			return nil, nil, 0, fileError("import.unreadable", err)
 		}
 		rowNo++
 		cols, ok = sheet.Columns(header)
 	}
-	return cols, rowNo, nil
+	return header, cols, rowNo, nil
 }
 
 // importRun is one import under way: the rows waiting in a chunk (see
@@ -139,6 +225,7 @@ type importRun struct {
 	book  *importBook
 	res   *ImportResult
 	chunk []importItem
+	mode  importMode
 }
 
 // readRows reads the data rows after the header (row rowNo) into chunks;
@@ -190,7 +277,7 @@ func (run *importRun) flush(ctx context.Context) error {
 	if len(run.chunk) == 0 {
 		return nil
 	}
-	outcomes, fields, err := run.db.importChunk(ctx, run.t, run.p, run.chunk, run.book)
+	outcomes, fields, err := run.db.importChunk(ctx, run.t, run.p, run.chunk, run.book, run.mode)
 	if err != nil {
 		return fmt.Errorf("import rows %d–%d: %w", run.chunk[0].row, run.chunk[len(run.chunk)-1].row, err)
 	}

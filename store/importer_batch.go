@@ -115,15 +115,27 @@ type chunkEvent struct {
 // nothing. Should the database refuse a write the checks here could not
 // foresee (a listing written meanwhile by someone else), the chunk is
 // rolled back and its rows are imported one by one, each on its own.
-func (db *DB) importChunk(ctx context.Context, t *tenants.Tenant, p tenants.Principal, items []importItem, book *importBook) ([]rowOutcome, [][]FieldError, error) {
+func (db *DB) importChunk(ctx context.Context, t *tenants.Tenant, p tenants.Principal, items []importItem, book *importBook, mode importMode) ([]rowOutcome, [][]FieldError, error) {
 	if !importRowByRow {
 		var outcomes []rowOutcome
 		var fields [][]FieldError
+		var stored []storedRow
 		err := db.tx(ctx, func(tx *sqlx.Tx) error {
 			var err error
-			outcomes, fields, err = db.importChunkTx(ctx, tx, t, p, items, book)
-			return err
+			outcomes, fields, stored, err = db.importChunkTx(ctx, tx, t, p, items, book)
+			if err != nil {
+				return err
+			}
+			return mode.commit()
 		})
+		if errors.Is(err, errDryRun) {
+			err = nil
+		}
+		if err == nil {
+			for _, s := range stored {
+				mode.heard(s.row, s.updates, &s.data)
+			}
+		}
 		var se *Error
 		if err == nil || !errors.As(err, &se) || se.Code != EInvalid && se.Code != EConflict || ctx.Err() != nil {
 			return outcomes, fields, err
@@ -136,7 +148,7 @@ func (db *DB) importChunk(ctx context.Context, t *tenants.Tenant, p tenants.Prin
 			continue
 		}
 		var err error
-		if outcomes[i], fields[i], err = db.importRow(ctx, t, p, it.in); err != nil {
+		if outcomes[i], fields[i], err = db.importRow(ctx, t, p, it.in, mode); err != nil {
 			return nil, nil, fmt.Errorf("import row %d: %w", it.row, err)
 		}
 	}
@@ -147,11 +159,19 @@ func (db *DB) importChunk(ctx context.Context, t *tenants.Tenant, p tenants.Prin
 // holds both paths to the same results.
 var importRowByRow = false
 
-func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, items []importItem, book *importBook) ([]rowOutcome, [][]FieldError, error) {
+// storedRow is a row a chunk wrote, as written.
+type storedRow struct {
+	row     int
+	updates bool
+	data    ListingData
+}
+
+func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, items []importItem, book *importBook) ([]rowOutcome, [][]FieldError, []storedRow, error) {
 	outcomes, fields := make([]rowOutcome, len(items)), make([][]FieldError, len(items))
+	var stored []storedRow
 	seen, err := lockChunkListings(ctx, tx, t.ID, items)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var events []chunkEvent
 	for i, it := range items {
@@ -167,12 +187,12 @@ func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant,
 		}
 		before, next, err := decodeMatched(curID, curData)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		rowFields := in.apply(&next)
 		rowFields, err = mergeCheck(rowFields, checkInChunk(ctx, &next, t, curID, book, seen))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if len(rowFields) > 0 {
 			fields[i] = rowFields
@@ -180,7 +200,7 @@ func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant,
 		}
 		data, err := encodeImported(&next)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if cur == nil {
 			cur = &chunkListing{id: uuid.NewString(), status: StatusPublished, created: true}
@@ -198,8 +218,9 @@ func (db *DB) importChunkTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant,
 			outcomes[i] = rowUpdated
 		}
 		cur.data, cur.nip, cur.krs = data, next.NIP, next.KRS
+		stored = append(stored, storedRow{it.row, outcomes[i] == rowUpdated, next})
 	}
-	return outcomes, fields, writeChunk(ctx, tx, t.ID, p, seen, events)
+	return outcomes, fields, stored, writeChunk(ctx, tx, t.ID, p, seen, events)
 }
 
 // lockChunkListings reads every listing a chunk's row may match or collide

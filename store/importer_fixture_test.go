@@ -122,7 +122,7 @@ type badRow struct {
 // sevenBad are the acceptance test's broken rows.
 var sevenBad = []badRow{
 	{11, "nip", "nip.checksum", func(r regRow, _ []regRow) { r["nip"] = "1234567890" }},
-	{33, "address.gmina_teryt", "teryt.unknown", func(r regRow, _ []regRow) { r["gmina_teryt"] = "2499011" }},
+	{33, "address.gmina_teryt", "teryt.gmina_unknown", func(r regRow, _ []regRow) { r["gmina_teryt"] = "2499011" }},
 	{55, "name", "required", func(r regRow, _ []regRow) { r["nazwa"] = "" }},
 	{77, "nip", "nip.duplicate", func(r regRow, rows []regRow) { r["nip"] = rows[5]["nip"] }},
 	{99, "description", "encoding", func(r regRow, _ []regRow) { r["opis"] = "Opis z bajtami \xff\xfe spoza UTF-8" }},

@@ -37,7 +37,7 @@ func FuzzImportRows(f *testing.F) {
 			return
 		}
 		defer src.Close()
-		cols, _, err := readImportHeader(src)
+		_, cols, _, err := readImportHeader(src)
 		if err != nil {
 			assertFieldError(t, err)
 			return

@@ -28,17 +28,23 @@ func (e *rowRejected) Error() string { return Invalid(e.fields).Error() }
 
 // importRow writes one row in one transaction: the matched listing is
 // locked while the row is merged into it, validated and written.
-func (db *DB) importRow(ctx context.Context, t *tenants.Tenant, p tenants.Principal, in *decodedRow) (rowOutcome, []FieldError, error) {
+func (db *DB) importRow(ctx context.Context, t *tenants.Tenant, p tenants.Principal, in *decodedRow, mode importMode) (rowOutcome, []FieldError, error) {
 	var outcome rowOutcome
+	var stored ListingData
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		outcome, err = db.importRowTx(ctx, tx, t, p, in)
-		return err
+		if outcome, err = db.importRowTx(ctx, tx, t, p, in, &stored); err != nil {
+			return err
+		}
+		return mode.commit()
 	})
 	var rej *rowRejected
 	var se *Error
 	switch {
-	case err == nil:
+	case err == nil || errors.Is(err, errDryRun):
+		if outcome != rowSkipped {
+			mode.heard(in.row, outcome == rowUpdated, &stored)
+		}
 		return outcome, nil, nil
 	case errors.As(err, &rej):
 		return rowSkipped, rej.fields, nil
@@ -60,7 +66,7 @@ type lockedListing struct {
 	Data   []byte `db:"data"`
 }
 
-func (db *DB) importRowTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, in *decodedRow) (rowOutcome, error) {
+func (db *DB) importRowTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant, p tenants.Principal, in *decodedRow, stored *ListingData) (rowOutcome, error) {
 	var cur lockedListing
 	// By NIP, else by KRS where one side has no NIP: a KRS shared by
 	// two different NIPs is a conflict to report, not a match.
@@ -91,6 +97,7 @@ func (db *DB) importRowTx(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant, p
 	if err != nil {
 		return rowSkipped, err
 	}
+	*stored = next
 	verifiedBy := sql.NullString{String: p.AccountID, Valid: p.AccountID != ""}
 	if cur.ID == "" {
 		if err := tx.GetContext(ctx, &cur.ID, `

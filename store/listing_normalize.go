@@ -105,9 +105,16 @@ func (d *ListingData) normalizeAddress(v *validator) {
 		v.add("address.postal_code", "required")
 	}
 	d.Address.GminaTERYT = strings.TrimSpace(d.Address.GminaTERYT)
-	if d.Address.GminaTERYT == "" {
+	switch {
+	case d.Address.GminaTERYT == "":
 		v.add("address.gmina_teryt", "required")
-	} else {
+	case gminaShapeRe.MatchString(d.Address.GminaTERYT):
+		// Seven digits are a gmina's shape: what no gmina has (a powiat of
+		// 00, a type digit of 7) is an unknown code, not a malformed one.
+		if _, err := ident.NormalizeTERYTGmina(d.Address.GminaTERYT); err != nil {
+			v.add("address.gmina_teryt", "teryt.gmina_unknown", "Code", d.Address.GminaTERYT)
+		}
+	default:
 		v.ident("address.gmina_teryt", "teryt", &d.Address.GminaTERYT, ident.NormalizeTERYTGmina)
 	}
 	if d.Geo != nil && (d.Geo.Lat < 49 || d.Geo.Lat > 55 || d.Geo.Lng < 14 || d.Geo.Lng > 24.5) {

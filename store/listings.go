@@ -138,6 +138,8 @@ const (
 	maxListItems   = 50
 )
 
+var gminaShapeRe = regexp.MustCompile(`^[0-9]{7}$`)
+
 var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // validator collects field errors.
@@ -269,7 +271,7 @@ func validatePlaces(ctx context.Context, d *ListingData, tenantTERYT, tenantID s
 		g, err := pl.gmina(ctx, d.Address.GminaTERYT)
 		switch {
 		case ErrorCode(err) == ENotFound:
-			v.add("address.gmina_teryt", "teryt.unknown")
+			v.add("address.gmina_teryt", "teryt.gmina_unknown", "Code", d.Address.GminaTERYT)
 		case err != nil:
 			return nil, err
 		case g.VoivodeshipCode != tenantTERYT:

@@ -77,7 +77,7 @@ func TestInvalidListingsAreRefusedFieldByField(t *testing.T) {
 		{"bad REGON-9", func(d *store.ListingData) { d.REGON = "891129302" }, "regon", "regon.checksum"},
 		{"bad REGON-14", func(d *store.ListingData) { d.REGON = "89112930100001" }, "regon", "regon.checksum"},
 		{"gmina of another voivodeship", func(d *store.ListingData) { d.Address.GminaTERYT = "1261011" }, "address.gmina_teryt", "teryt.other_voivodeship"},
-		{"unknown gmina", func(d *store.ListingData) { d.Address.GminaTERYT = "2499011" }, "address.gmina_teryt", "teryt.unknown"},
+		{"unknown gmina", func(d *store.ListingData) { d.Address.GminaTERYT = "2499011" }, "address.gmina_teryt", "teryt.gmina_unknown"},
 		{"at risk over total", func(d *store.ListingData) {
 			d.Employment = &store.Employment{Total: 3, AtRisk: 5, AsOf: "2026-01-01"}
 		}, "employment.at_risk", "employment.at_risk_over_total"},
