@@ -107,6 +107,12 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		// Eligibility that lapses with time leaves the index without an edit.
+		d.db.RunAgedRecompute(workers, cfg.RecomputeEvery, log, d.search.Notify)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		// A tenant changed on another node reaches this one's registry.
 		if err := srv.FollowTenantChanges(workers); err != nil {
 			log.Error("tenant changes are not followed: this node may show stale branding and settings", "err", err)
