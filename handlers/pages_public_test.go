@@ -7,7 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
 	"katalogpes/tenants"
@@ -157,7 +159,9 @@ func TestProfileShowsBadgesMapAndStructuredData(t *testing.T) {
 	f := newPagesFixture(t)
 	p := f.s.web().get("/r/slaskie/podmiot/"+f.published).expect(t, 200)
 	p.contains(t, "Spółdzielnia Socjalna Zielony Śląsk", "Przedsiębiorstwo społeczne", "decyzja nr PS/1/2024 z 1 marca 2024",
-		"Gotowy do zamówień zastrzeżonych", "rodzaj podmiotu", "Zakup Prospołeczny", "ważny do 31 grudnia 2099",
+		"Gotowy do zamówień zastrzeżonych", "podstawa: spółdzielnia socjalna, 40% zatrudnionych",
+		"ważne do "+view.FormatDate("pl", store.FiguresLapseOn(time.Now().AddDate(0, -2, 0)).Format("2006-01-02")),
+		"Preferencja PS (zamówienia do 130 tys. zł)", "decyzja nr PS/1/2024);", "Zakup Prospołeczny", "ważny do 31 grudnia 2099",
 		"https://www.openstreetmap.org/?mlat=50.25990&amp;mlon=19.02160", "Dane potwierdzone", "mailto:?subject=",
 		"Obiady dla szkół", "gmina Katowice")
 	m := regexp.MustCompile(`(?s)<script type="application/ld\+json">(.*?)</script>`).FindStringSubmatch(p.Body)

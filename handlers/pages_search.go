@@ -53,6 +53,9 @@ type searchView struct {
 	SocialOn    bool
 	SocialCount int
 	ReservedOn  bool
+	PSOn        bool
+	AtRiskMin   string
+	AtRiskMins  []Option
 	Pages       []pageLink
 	Prev, Next  string
 	ClearURL    string
@@ -98,10 +101,15 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	p.SocialOn = q.SocialEnterprise
 	p.SocialCount = p.Res.Facets["social_enterprise"]["true"]
 	p.ReservedOn = q.ReservedContracts
+	p.PSOn = q.PSPreference
+	p.AtRiskMin = values.Get("at_risk_min")
+	for n := 30; n <= 100; n += 10 {
+		p.AtRiskMins = append(p.AtRiskMins, Option{Value: strconv.Itoa(n), Label: p.Tf("ui.search.at_risk_option", "N", n)})
+	}
 	names := s.categoryNames(ctx, p.Lang)
 	p.Hits = s.searchHits(p, regional, names)
 	p.Facets = s.facetGroups(c, &p.Page, values, p.Res.Facets, names)
-	for _, name := range []string{"legal_form", "kind", "category", "certificate", "powiat", "social_enterprise", "reserved_contracts"} {
+	for _, name := range []string{"legal_form", "kind", "category", "certificate", "powiat", "social_enterprise", "reserved_contracts", "ps_preference", "at_risk_min"} {
 		if len(values[name]) > 0 {
 			p.Filtered = true
 		}

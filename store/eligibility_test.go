@@ -234,3 +234,13 @@ func TestRecomputeQueuesListingsWhoseDerivedStateChangedWithTime(t *testing.T) {
 		t.Fatalf("a second run the same day queued %d (%v)", n, err)
 	}
 }
+
+func TestTheModeratorSeesAChangedIntegrationAim(t *testing.T) {
+	before := store.ListingData{Name: "A", LegalForm: "fundacja"}
+	after := before
+	after.ReintegrationAim = true
+	changes := store.DiffListings(before, after)
+	if len(changes) != 1 || changes[0].Field != "reintegration_aim" || string(changes[0].After) != "true" {
+		t.Fatalf("diff %+v, want reintegration_aim false → true", changes)
+	}
+}
