@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"katalogpes/store"
 	"katalogpes/store/storetest"
@@ -155,7 +154,6 @@ func pageListing(name, nip string) store.ListingData {
 		Contact:          store.Contact{Email: "biuro@example.org", Phone: "+48600100200", Website: "https://example.org"},
 		SocialEnterprise: &store.SocialEnterprise{DecisionNo: "PS/1/2024", DecisionDate: "2024-03-01"},
 		Certificates:     []store.Certificate{{Kind: "zakup_prospoleczny", Issuer: "ROPS Katowice", ValidUntil: "2099-12-31"}},
-		Employment:       &store.Employment{Total: 10, AtRisk: 4, AsOf: time.Now().AddDate(0, -2, 0).Format("2006-01-02")},
 	}
 }
 

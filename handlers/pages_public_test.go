@@ -33,7 +33,9 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	tn := storetest.Tenants(t, s.db)["slaskie"]
 	owner := tenants.WithPrincipal(tenants.NewContext(context.Background(), tn), f.ownerP)
 	mod := tenants.WithPrincipal(tenants.NewContext(context.Background(), tn), f.modP)
-	f.published = f.create(owner, pageListing("Spółdzielnia Socjalna Zielony Śląsk", "5260250274"))
+	published := pageListing("Spółdzielnia Socjalna Zielony Śląsk", "5260250274")
+	published.Employment = &store.Employment{Total: 10, AtRisk: 4, AsOf: time.Now().AddDate(0, -2, 0).Format("2006-01-02")}
+	f.published = f.create(owner, published)
 	if _, err := s.db.SubmitListing(owner, f.published); err != nil {
 		t.Fatal(err)
 	}
