@@ -1,6 +1,6 @@
 # katalogpes: local development and CI entry points.
 #   make run    services up, build, migrate, load TERYT, seed demo data, serve
-#   make test   services up, chromium and axe-core, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
+#   make test   services up, chromium, haproxy, poppler-utils and axe-core, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
 #   make stop   stop the local services (data in .data/ is kept)
 #   make fuzz   services up, every Go fuzz target for FUZZ_TIME each (60s)
 # Local services (PostgreSQL, Meilisearch) are managed by scripts/services.sh.
@@ -24,13 +24,15 @@ TERYT_FILE ?=
 # Go lives in /usr/local/go on our machines; do not rely on PATH having it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: build run test stop services status bench bench-full fmt vet chromium axe-core fuzz
+.PHONY: teryt build run test stop services status bench bench-full fmt vet chromium haproxy poppler-utils axe-core fuzz
 
 build:
+	@echo "==> building katalogpes"
 	mkdir -p "$(DATA)/bin"
 	go build -o "$(BIN)" ./cmd/katalogpes
 
 services:
+	@echo "==> starting PostgreSQL and Meilisearch (under .data/)"
 	"$(SERVICES)" up
 
 status:
@@ -40,30 +42,53 @@ stop:
 	"$(SERVICES)" down
 
 run: services build
-	source "$(DATA)/env"
+	@source "$(DATA)/env"
+	echo "==> applying database migrations"
 	"$(BIN)" migrate
 	teryt="$(TERYT_FILE)"
 	if [[ -z "$$teryt" && -f "$(TERC_DEFAULT)" ]]; then teryt="$(TERC_DEFAULT)"; fi
 	if [[ -n "$$teryt" ]]; then
+	    echo "==> loading the TERYT register from $$teryt"
 	    "$(BIN)" teryt load "$$teryt"
 	else
-	    echo "make run: no TERYT register found (TERYT_FILE unset, no $(TERC_DEFAULT));" >&2
-	    echo "          load the full register later with: $(BIN) teryt load PATH" >&2
+	    echo "==> no TERYT register found (TERYT_FILE unset, no $(TERC_DEFAULT)): the demo loads only the places it uses."
+	    echo "    Load the full register later with: make teryt TERYT_FILE=/path/to/TERC.csv"
 	fi
+	echo "==> loading the demo catalog"
 	"$(BIN)" seed --demo
 	export HTTP_ADDR="$(HTTP_ADDR)" APP_ENV="$(APP_ENV)"
+	echo "==> serving http://localhost:$${HTTP_ADDR##*:} (Ctrl-C stops; make stop stops the services)"
 	exec "$(BIN)" serve
 
-# Browser tests drive Debian's chromium; install it when missing. apt-get
-# update is skipped while the package lists are less than 6 h old.
-chromium:
-	if [[ ! -x /usr/bin/chromium ]]; then
+# Load (or update) the official TERC register: make teryt TERYT_FILE=PATH
+teryt: services build
+	@source "$(DATA)/env"
+	[[ -n "$(TERYT_FILE)" ]] || { echo "make teryt: set TERYT_FILE=/path/to/TERC.csv" >&2; exit 2; }
+	"$(BIN)" teryt load "$(abspath $(TERYT_FILE))"
+
+# Debian packages the tests need (chromium for browser tests, haproxy for
+# the two-node test in cmd/twonode, poppler-utils to read PDFs back),
+# installed when their binary is missing; apt-get update is skipped while
+# the package lists are less than 6 h old.
+define apt_install
+	if [[ ! -x $(1) ]]; then
 	    sudo=""; [[ "$$(id -u)" == 0 ]] || sudo=sudo
 	    if [[ -z "$$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -360 2>/dev/null | head -n1)" ]]; then
 	        $$sudo apt-get update -qq
 	    fi
-	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)
 	fi
+endef
+
+chromium:
+	$(call apt_install,/usr/bin/chromium,chromium)
+
+haproxy:
+	$(call apt_install,/usr/sbin/haproxy,haproxy)
+
+# The market-check PDF is read back with poppler's pdftotext.
+poppler-utils:
+	$(call apt_install,/usr/bin/pdftotext,poppler-utils)
 
 # The browser tests run axe-core (from npm) in the page; it lives in
 # .data/node_modules and is installed when missing.
@@ -76,7 +101,7 @@ axe-core:
 
 # Tests trade PostgreSQL's durability for speed; make run keeps it.
 test: export KATALOG_PG_FAST := 1
-test: services chromium axe-core
+test: services chromium haproxy poppler-utils axe-core
 	scripts/test-services.sh
 	source "$(DATA)/env"
 	export AXE_CORE_JS="$(AXE_CORE_JS)"

@@ -257,3 +257,14 @@ func TestAHugePageIsAFieldErrorEvenWhenSearchIsDegraded(t *testing.T) {
 		}
 	}
 }
+
+func TestTheDevelopmentMailboxIsReadableWithClickableLinks(t *testing.T) {
+	s := newTestServer(t)
+	email := storetest.Unique("czytelnik@example.org")
+	s.do("POST", "/r/slaskie/api/v1/auth/register", map[string]string{"email": email, "password": goodPassword, "name": "Czytelnik"}).expect(t, 201)
+	page := s.do("GET", "/dev/mail?to="+url.QueryEscape(email), nil, header("Accept", "text/html")).expect(t, 200)
+	body := string(page.Body)
+	if !strings.Contains(page.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, `<a href="http://localhost:8080/r/slaskie/weryfikacja?token=`) {
+		t.Fatalf("mailbox page: %s %.600s", page.Header.Get("Content-Type"), body)
+	}
+}

@@ -107,20 +107,15 @@ var exportTypes = map[string]string{
 // cut the stream short, and are logged.
 func (s *Server) export(format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		values, err := queryValues(c)
-		if err != nil {
-			return fiber.ErrBadRequest
-		}
-		q, err := search.ParseQuery(values)
+		_, q, err := requestQuery(c)
 		if err != nil {
 			return err
 		}
 		// The stream is written after the handler returns, past the
 		// request's deadline: it gets a context of its own, same scope.
 		ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
-		q.Tenant = ""
 		if t, ok := tenants.FromContext(c.UserContext()); ok {
-			ctx, q.Tenant = tenants.NewContext(ctx, t), t.Slug
+			ctx = tenants.NewContext(ctx, t)
 		} else {
 			ctx = tenants.WithAllTenants(ctx)
 		}
@@ -130,7 +125,12 @@ func (s *Server) export(format string) fiber.Handler {
 			cancel()
 			return err
 		}
-		meta := store.ExportMeta{Tenant: q.Tenant, GeneratedAt: time.Now().UTC()}
+		names, err := s.exportNames(ctx, langOf(c))
+		if err != nil {
+			cancel()
+			return err
+		}
+		meta := store.ExportMeta{Tenant: q.Tenant, GeneratedAt: time.Now().UTC(), Names: names}
 		name := "katalog-pes-" + cmp.Or(q.Tenant, "polska") + "-" + meta.GeneratedAt.Format("2006-01-02") + "." + format
 		c.Set(fiber.HeaderContentType, exportTypes[format])
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)

@@ -80,7 +80,14 @@ func (s *Server) base(c *fiber.Ctx) error {
 // tenantByHost resolves a tenant host ({slug}.BASE_DOMAIN or a custom host).
 // The bare host is the national hub; an unknown subdomain is a 404.
 func (s *Server) tenantByHost(c *fiber.Ctx) error {
+	// Fiber's Hostname reads X-Forwarded-Host only from a trusted proxy.
 	host := c.Hostname()
+	// Every answer here depends on the host, so a shared cache must keep
+	// one copy per host (the logo and theme are cached publicly).
+	c.Vary(fiber.HeaderHost)
+	if s.trustedProxy(peerAddress(c)) {
+		c.Vary(fiber.HeaderXForwardedHost)
+	}
 	switch t, ok := s.registry.ByHost(host); {
 	case ok:
 		c.SetUserContext(tenants.NewContext(c.UserContext(), t))

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -49,5 +50,16 @@ func (s *Server) devMail(c *fiber.Ctx) error {
 	if list == nil {
 		list = []store.SentMail{}
 	}
+	// A person reads it in a browser, a test as JSON.
+	if strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Render("devmail", devMailView{To: c.Query("to"), Mails: list})
+	}
 	return c.JSON(list)
+}
+
+// devMailView is the development mailbox page.
+type devMailView struct {
+	To    string
+	Mails []store.SentMail
 }

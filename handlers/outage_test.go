@@ -83,7 +83,7 @@ func TestADatabaseOutageIsA503WithRetryAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: "http://localhost:8080"}, handlers.Deps{
+	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: "http://localhost:8080", CSRFKey: newCSRFKey(t)}, handlers.Deps{
 		DB: viaProxy, Search: svc, Keys: keysFor(t, newSigningKeys(t), time.Minute),
 		Registry: tenants.NewRegistry(list, "katalog.test"), Log: quiet,
 	})

@@ -62,6 +62,9 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 		if !s.addError(&p.Page, err, nil) {
 			return err
 		}
+		if store.ErrorCode(err) == store.EInvalid {
+			markFormInvalid(c)
+		}
 		return s.render(c, fiber.StatusUnprocessableEntity, "register", p)
 	}
 	p.Done = true

@@ -32,6 +32,10 @@ type searchHit struct {
 	URL        string
 	Region     string
 	Categories []string
+	Km         string
+	NoGeo      bool // listed after a radius search, without a point
+	// L lets the shared hit template translate.
+	L view.Locale
 }
 
 type pageLink struct {
@@ -61,6 +65,10 @@ type searchView struct {
 	ClearURL    string
 	National    bool
 	Categories  []categoryLink
+	placeView
+	// Downloads are the results as files; MarketCheckURL their record.
+	Downloads      []Option
+	MarketCheckURL string
 }
 
 // searchView is the results page: a GET form, so every search has a URL
@@ -76,6 +84,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	t, regional := tenants.FromContext(ctx)
 	p.National = !regional
 	status := fiber.StatusOK
+	powiat := pickedPowiat(values)
 	q, err := search.ParseQuery(values)
 	if err != nil {
 		p.Form = newForm(values)
@@ -95,9 +104,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 		}
 	}
 	p.Sort = values.Get("sort")
-	for _, v := range []string{"relevance", "name", "updated"} {
-		p.Sorts = append(p.Sorts, Option{Value: v, Label: p.T("ui.sort." + v)})
-	}
+	p.sorts(q.Near != nil)
 	p.SocialOn = q.SocialEnterprise
 	p.SocialCount = p.Res.Facets["social_enterprise"]["true"]
 	p.ReservedOn = q.ReservedContracts
@@ -107,13 +114,16 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 		p.AtRiskMins = append(p.AtRiskMins, Option{Value: strconv.Itoa(n), Label: p.Tf("ui.search.at_risk_option", "N", n)})
 	}
 	names := s.categoryNames(ctx, p.Lang)
-	p.Hits = s.searchHits(p, regional, names)
-	p.Facets = s.facetGroups(c, &p.Page, values, p.Res.Facets, names)
-	for _, name := range []string{"legal_form", "kind", "category", "certificate", "powiat", "social_enterprise", "reserved_contracts", "ps_preference", "at_risk_min"} {
-		if len(values[name]) > 0 {
-			p.Filtered = true
+	p.Hits = s.searchHits(p, p.Res.Hits, regional, names)
+	if p.Unlocated = p.Res.Unlocated; p.Unlocated != nil {
+		p.NoGeoHits = s.searchHits(p, p.Unlocated.Hits, regional, names)
+		for i := range p.NoGeoHits {
+			p.NoGeoHits[i].NoGeo = true
 		}
 	}
+	p.Facets = s.facetGroups(c, &p.Page, values, p.Res.Facets, names)
+	s.fillPlace(ctx, p, values, powiat, q, regional)
+	p.Filtered = p.ActiveFilters > 0
 	clear := url.Values{}
 	if p.Q != "" {
 		clear.Set("q", p.Q)
@@ -140,6 +150,9 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 		}
 	}
 	p.paginate(values)
+	if status == fiber.StatusOK {
+		resultFiles(p, values)
+	}
 	return s.render(c, status, "search", p)
 }
 
@@ -147,6 +160,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 // keeping every ticked value even when it counts nothing.
 func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets map[string]map[string]int, cats map[string]string) []facetGroup {
 	powiats := s.facetPowiats(c, values, facets["powiat"])
+	gminas := s.facetGminas(c.UserContext(), values, facets["gmina"])
 	label := func(param, code string) string {
 		switch param {
 		case "category":
@@ -159,11 +173,16 @@ func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets ma
 				return n
 			}
 			return code
+		case "gmina":
+			if n, ok := gminas[code]; ok {
+				return n
+			}
+			return code
 		}
 		return p.Label(param, code)
 	}
 	var groups []facetGroup
-	for _, param := range []string{"legal_form", "kind", "category", "certificate", "powiat"} {
+	for _, param := range []string{"legal_form", "kind", "category", "certificate", "powiat", "gmina"} {
 		g := facetGroup{Param: param, Legend: p.T("ui.facet." + param)}
 		seen := map[string]bool{}
 		var items []facetItem
@@ -213,10 +232,10 @@ func (s *Server) facetGroups(c *fiber.Ctx, p *Page, values url.Values, facets ma
 
 // searchHits links each hit to its profile (on the hub, in its region,
 // which it names) and names its categories.
-func (s *Server) searchHits(p *searchView, regional bool, names map[string]string) []searchHit {
+func (s *Server) searchHits(p *searchView, hits []search.Hit, regional bool, names map[string]string) []searchHit {
 	var out []searchHit
-	for _, h := range p.Res.Hits {
-		sh := searchHit{Hit: h, URL: p.Base + "/podmiot/" + h.ID}
+	for _, h := range hits {
+		sh := searchHit{Hit: h, URL: p.Base + "/podmiot/" + h.ID, Km: km(p.Lang, h.DistanceKm), L: p.Locale}
 		if !regional {
 			sh.URL = "/r/" + h.Tenant + "/podmiot/" + h.ID
 			if rt, ok := s.registry.BySlug(h.Tenant); ok {
@@ -255,6 +274,17 @@ func (s *Server) facetPowiats(c *fiber.Ctx, values url.Values, counts map[string
 		}
 	}
 	return powiats
+}
+
+// sorts are the orders offered; by distance only around a point.
+func (p *searchView) sorts(near bool) {
+	orders := []string{"relevance", "name", "updated"}
+	if near {
+		orders = append(orders, "distance")
+	}
+	for _, v := range orders {
+		p.Sorts = append(p.Sorts, Option{Value: v, Label: p.T("ui.sort." + v)})
+	}
 }
 
 // paginate builds the links to the other pages of results.

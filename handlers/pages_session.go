@@ -136,11 +136,6 @@ func (s *Server) pageSession(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// byFormEmail counts sign-in attempts on one account from a form post.
-func byFormEmail(c *fiber.Ctx) string {
-	return "email:" + strings.ToLower(strings.TrimSpace(c.FormValue("email")))
-}
-
 // localNext accepts a place to go after signing in only when it is a
 // path of this region, so the form cannot send people elsewhere.
 func localNext(c *fiber.Ctx, next string) string {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -60,6 +61,7 @@ var fiberKeys = map[int]string{
 func (s *Server) problemFor(err error, lang string) (Problem, bool) {
 	var se *store.Error
 	var fe *fiber.Error
+	var rl *rateLimited
 	p := Problem{Type: "about:blank"}
 	internal := false
 	switch {
@@ -77,6 +79,9 @@ func (s *Server) problemFor(err error, lang string) (Problem, bool) {
 	case errors.Is(err, tenants.ErrBadToken):
 		p.Status, p.Code = fiber.StatusUnauthorized, "auth.bad_token"
 		p.Detail = s.tr.T(lang, p.Code, nil)
+	case errors.As(err, &rl):
+		p.Status, p.Code = fiber.StatusTooManyRequests, fiberKeys[fiber.StatusTooManyRequests]
+		p.Detail = s.tr.T(lang, p.Code, map[string]any{"Seconds": rl.retrySeconds()})
 	case errors.As(err, &fe):
 		p.Status = fe.Code
 		p.Code = fiberKeys[fe.Code]
@@ -118,6 +123,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p.RequestID = requestID(c)
 	if internal {
 		s.log.Error("request failed", "request_id", p.RequestID, "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	// The header and the message say the same wait (see problemFor).
+	var rl *rateLimited
+	if errors.As(err, &rl) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(rl.retrySeconds()))
 	}
 	if p.Status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 		c.Set(fiber.HeaderRetryAfter, "60")

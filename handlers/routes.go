@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
@@ -57,13 +55,13 @@ func (s *Server) routeTable() []route {
 		rt(ops, get, "/metrics", anywhere, tenants.PermPublic, s.metricsHandler()),
 		rt(ops, get, "/api/v1/openapi.json", anywhere, tenants.PermPublic, s.openAPI),
 		rt(dev, get, "/dev/mail", hub, tenants.PermPublic, s.devMail),
-		rt(api, post, "/auth/register", region, tenants.PermPublic, s.limit(5, time.Hour, byIP), s.register),
+		rt(api, post, "/auth/register", region, tenants.PermPublic, s.limit(registerByAddress), s.register),
 		rt(api, post, "/auth/verify", region, tenants.PermPublic, s.verifyEmail),
-		rt(api, post, "/auth/login", hub, tenants.PermPublic, s.limit(10, time.Minute, byIP), s.limit(10, time.Minute, byEmail), s.login),
+		rt(api, post, "/auth/login", hub, tenants.PermPublic, s.limit(loginByAddress), s.limit(loginByEmail), s.login),
 		rt(api, post, "/auth/refresh", hub, tenants.PermPublic, s.refresh),
 		rt(api, post, "/auth/logout", hub, tenants.PermSignedIn, s.logout),
-		rt(api, post, "/auth/password-reset", region, tenants.PermPublic, s.limit(5, time.Hour, byIP), s.passwordReset),
-		rt(api, post, "/auth/password-reset/confirm", region, tenants.PermPublic, s.limit(10, time.Hour, byIP), s.passwordResetConfirm),
+		rt(api, post, "/auth/password-reset", region, tenants.PermPublic, s.limit(passwordResetByAddress), s.passwordReset),
+		rt(api, post, "/auth/password-reset/confirm", region, tenants.PermPublic, s.limit(newPasswordByAddress), s.passwordResetConfirm),
 		rt(api, get, "/me", hub, tenants.PermSignedIn, s.me),
 		rt(api, post, "/me/password", hub, tenants.PermSignedIn, s.changePassword),
 		rt(api, get, "/me/data", hub, tenants.PermSignedIn, s.myData),
@@ -88,6 +86,8 @@ func (s *Server) routeTable() []route {
 		rt(api, get, "/search", hub, tenants.PermPublic, s.searchListings),
 		rt(api, get, "/search/suggest", hub, tenants.PermPublic, s.suggest),
 		rt(api, get, "/search/key", region, tenants.PermPublic, s.searchKey),
+		// Who serves my gmina: gminas by name for the search page's picker.
+		rt(api, get, "/teryt/gminas", hub, tenants.PermPublic, s.gminaSuggest),
 		rt(api, get, "/stats", hub, tenants.PermPublic, s.stats),
 		rt(api, get, "/report", hub, tenants.PermPublic, s.reportAPI),
 		rt(api, get, "/export.csv", hub, tenants.PermPublic, s.export(store.ExportCSV)),
@@ -97,6 +97,8 @@ func (s *Server) routeTable() []route {
 		rt(file, get, "/motyw.css", region, tenants.PermPublic, s.themeCSS),
 		rt(file, get, "/logo", region, tenants.PermPublic, s.tenantLogo),
 		rt(file, get, "/statystyki/raport.csv", hub, tenants.PermPublic, s.reportCSV),
+		// Issue 12: the market-check record of a search, beside its exports.
+		rt(file, get, "/szukaj/rozeznanie.pdf", hub, tenants.PermPublic, s.marketCheckPDF),
 		rt(page, get, "/", hub, tenants.PermPublic, s.homePage), // the hub, or a region's home
 		rt(page, get, "/szukaj", hub, tenants.PermPublic, s.searchPage),
 		rt(page, get, "/deklaracja-dostepnosci", hub, tenants.PermPublic, s.accessibilityPage),
@@ -105,15 +107,15 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/podmiot/:id", region, tenants.PermPublic, s.profilePage),
 		rt(page, post, "/podmiot/:id/status", region, tenants.PermModerate, s.profileModerate),
 		rt(page, get, "/rejestracja", region, tenants.PermPublic, s.registerPage),
-		rt(page, post, "/rejestracja", region, tenants.PermPublic, s.limit(5, time.Hour, byIP), s.registerSubmit),
+		rt(page, post, "/rejestracja", region, tenants.PermPublic, s.limit(registerByAddress), s.registerSubmit),
 		rt(page, get, "/weryfikacja", region, tenants.PermPublic, s.verifyPage),
 		rt(page, get, "/logowanie", region, tenants.PermPublic, s.loginPage),
-		rt(page, post, "/logowanie", region, tenants.PermPublic, s.limit(10, time.Minute, byIP), s.limit(10, time.Minute, byFormEmail), s.loginSubmit),
+		rt(page, post, "/logowanie", region, tenants.PermPublic, s.limit(loginByAddress), s.limit(loginByEmail), s.loginSubmit),
 		rt(page, post, "/wyloguj", region, tenants.PermPublic, s.logoutSubmit),
 		rt(page, get, "/przypomnij-haslo", region, tenants.PermPublic, s.forgotPage),
-		rt(page, post, "/przypomnij-haslo", region, tenants.PermPublic, s.limit(5, time.Hour, byIP), s.forgotSubmit),
+		rt(page, post, "/przypomnij-haslo", region, tenants.PermPublic, s.limit(passwordResetByAddress), s.forgotSubmit),
 		rt(page, get, "/nowe-haslo", region, tenants.PermPublic, s.resetPage),
-		rt(page, post, "/nowe-haslo", region, tenants.PermPublic, s.limit(10, time.Hour, byIP), s.resetSubmit),
+		rt(page, post, "/nowe-haslo", region, tenants.PermPublic, s.limit(newPasswordByAddress), s.resetSubmit),
 		rt(page, get, "/moje", region, tenants.PermListingsCreate, s.myListingsPage),
 		rt(page, get, "/moje/nowy", region, tenants.PermListingsCreate, s.newListingPage),
 		rt(page, post, "/moje/nowy", region, tenants.PermListingsCreate, s.listingFormSubmit),

@@ -15,20 +15,30 @@ func queryValues(c *fiber.Ctx) (url.Values, error) {
 	return url.ParseQuery(string(c.Request().URI().QueryString()))
 }
 
-// searchListings serves a region's search and, on the hub, the national
-// one. The tenant comes from the request, never from the query string.
-func (s *Server) searchListings(c *fiber.Ctx) error {
+// requestQuery parses a search's query string; its tenant is the
+// request's (none on the hub), never the query string's.
+func requestQuery(c *fiber.Ctx) (url.Values, search.Query, error) {
 	values, err := queryValues(c)
 	if err != nil {
-		return fiber.ErrBadRequest
+		return nil, search.Query{}, fiber.ErrBadRequest
 	}
 	q, err := search.ParseQuery(values)
 	if err != nil {
-		return err
+		return nil, search.Query{}, err
 	}
 	q.Tenant = ""
 	if t, ok := tenants.FromContext(c.UserContext()); ok {
 		q.Tenant = t.Slug
+	}
+	return values, q, nil
+}
+
+// searchListings serves a region's search and, on the hub, the national
+// one. The tenant comes from the request, never from the query string.
+func (s *Server) searchListings(c *fiber.Ctx) error {
+	_, q, err := requestQuery(c)
+	if err != nil {
+		return err
 	}
 	res, err := s.search.Search(c.UserContext(), q)
 	if err != nil {

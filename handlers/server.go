@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,11 +28,13 @@ type Config struct {
 	BaseURL string
 	// RequestTimeout bounds every request's work.
 	RequestTimeout time.Duration
-	// TrustProxy takes the client's IP from X-Forwarded-For.
-	TrustProxy bool
 	// CSRFKey signs the forms' CSRF tokens (at least 32 bytes). Nodes that
 	// share it accept each other's forms, and forms outlive a restart.
 	CSRFKey []byte
+	// TrustedProxies are the proxies (addresses and networks) whose
+	// X-Forwarded-For, -Host and -Proto are believed; from anyone else
+	// they are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the dependencies every handler uses; it is built once in
@@ -95,13 +98,8 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 		WriteTimeout:            60 * time.Second,
 		IdleTimeout:             120 * time.Second,
 		DisableStartupMessage:   true,
-		EnableTrustedProxyCheck: cfg.TrustProxy,
-		ProxyHeader: func() string {
-			if cfg.TrustProxy {
-				return fiber.HeaderXForwardedFor
-			}
-			return ""
-		}(),
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          fiberTrustedProxies(cfg.TrustedProxies),
 	})
 	s.routes(app)
 	return app, s, nil

@@ -31,7 +31,7 @@ func (s *Service) scope(ctx context.Context, slug string) (context.Context, erro
 // Meilisearch drops them.
 func fallbackQuery(q Query) store.FallbackQuery {
 	return store.FallbackQuery{Q: strings.Join(queryWords(q.Q), " "), ListingFilter: q.ListingFilter,
-		Sort: q.Sort, Page: q.Page, PerPage: q.PerPage}
+		Sort: q.Sort, Page: q.Page, PerPage: q.PerPage, WithoutGeo: q.withoutGeo}
 }
 
 // searchFallback answers q from PostgreSQL, in the shape of a Meilisearch
@@ -47,7 +47,7 @@ func (s *Service) searchFallback(ctx context.Context, q Query) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Total: fr.Total, Page: q.Page, PerPage: q.PerPage, Degraded: true, Hits: make([]Hit, 0, len(fr.Hits))}
+	res := &Result{Total: fr.Total, Page: q.Page, PerPage: q.PerPage, Degraded: true, Relaxed: fr.Relaxed, Hits: make([]Hit, 0, len(fr.Hits))}
 	res.Facets = emptyFacets(q.Tenant == "")
 	for name, counts := range fr.Facets {
 		if res.Facets[name] != nil {

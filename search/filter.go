@@ -14,6 +14,7 @@ var facets = []struct{ name, attr string }{
 	{"legal_form", "legal_form"},
 	{"kind", "kinds"},
 	{"powiat", "powiat"},
+	{"gmina", "gmina"},
 	{"category", "categories"},
 	{"certificate", "certificates"},
 	{"social_enterprise", "social_enterprise"},
@@ -45,6 +46,9 @@ func facetFilters(q Query) map[string]string {
 	if len(q.Powiats) > 0 {
 		f["powiat"] = anyOf("powiat", q.Powiats)
 	}
+	if len(q.Gminas) > 0 {
+		f["gmina"] = anyOf("gmina", q.Gminas)
+	}
 	if len(q.Categories) > 0 {
 		f["category"] = anyOf("categories", q.Categories)
 	}
@@ -64,9 +68,6 @@ func fixedFilters(q Query, now time.Time) []string {
 	var f []string
 	if q.Tenant != "" {
 		f = append(f, "tenant = "+quote(q.Tenant))
-	}
-	if len(q.Gminas) > 0 {
-		f = append(f, anyOf("gmina", q.Gminas))
 	}
 	if len(q.Serves) > 0 {
 		var powiats, voivs []string
@@ -88,6 +89,11 @@ func fixedFilters(q Query, now time.Time) []string {
 	}
 	if q.Near != nil && q.RadiusKm > 0 {
 		f = append(f, "_geoRadius("+ftoa(q.Near.Lat)+", "+ftoa(q.Near.Lng)+", "+ftoa(q.RadiusKm*1000)+")")
+	}
+	if q.withoutGeo {
+		// _geo takes no EXISTS; a circle wider than the Earth holds every
+		// point, so outside it are the listings that have none.
+		f = append(f, "NOT _geoRadius(0, 0, 21000000)")
 	}
 	return f
 }
@@ -132,16 +138,7 @@ func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 		Sort:                 sortFor(q),
 	}
 	var counted []string
-	for _, fc := range facets {
-		if fc.name == "tenant" && q.Tenant != "" {
-			continue
-		}
-		if _, ok := byFacet[fc.name]; !ok {
-			main.Facets = append(main.Facets, fc.attr)
-			continue
-		}
-		counted = append(counted, fc.name)
-	}
+	main.Facets, counted = splitFacets(q, byFacet)
 	reqs := []*meilisearch.SearchRequest{main}
 	for _, name := range counted {
 		reqs = append(reqs, &meilisearch.SearchRequest{
@@ -157,6 +154,22 @@ func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 		})
 	}
 	return reqs, counted
+}
+
+// splitFacets sorts the facets of q: the attributes the main query counts
+// (no filter of theirs is active), and the names of those counted apart.
+func splitFacets(q Query, byFacet map[string]string) (attrs, counted []string) {
+	for _, fc := range facets {
+		if fc.name == "tenant" && q.Tenant != "" {
+			continue
+		}
+		if _, ok := byFacet[fc.name]; !ok {
+			attrs = append(attrs, fc.attr)
+			continue
+		}
+		counted = append(counted, fc.name)
+	}
+	return attrs, counted
 }
 
 // MultiSearch is the request Search sends Meilisearch for q: the load

@@ -22,6 +22,8 @@ type Query struct {
 	Sort    string // relevance | name | updated | distance; "" picks
 	Page    int
 	PerPage int
+	// withoutGeo keeps the listings without a point: what a radius leaves out.
+	withoutGeo bool
 }
 
 // Limits of a query.

@@ -23,8 +23,13 @@ type Result struct {
 	PerPage int                       `json:"per_page"`
 	Facets  map[string]map[string]int `json:"facets"`
 	// Degraded says PostgreSQL answered because Meilisearch could not.
-	Degraded bool  `json:"degraded"`
-	TookMs   int64 `json:"took_ms"`
+	Degraded bool `json:"degraded"`
+	// Relaxed says every word of q together found nothing, and the hits
+	// are the best matches of most of the words.
+	Relaxed bool  `json:"relaxed"`
+	TookMs  int64 `json:"took_ms"`
+	// Unlocated is there when a radius was searched (see Unlocated).
+	Unlocated *Unlocated `json:"unlocated,omitempty"`
 }
 
 // Hit is one found listing. Powiat and gmina carry code and name, as on a
@@ -58,6 +63,9 @@ func (s *Service) Search(ctx context.Context, q Query) (*Result, error) {
 	start := time.Now()
 	q = q.normalized()
 	res, err := s.searchIndex(ctx, q)
+	if err == nil && res.Total == 0 && len(relaxWords(q.Q)) >= 2 {
+		res, err = s.searchRelaxed(ctx, q, res)
+	}
 	if unavailable(err) && ctx.Err() == nil {
 		if !errors.Is(err, gobreaker.ErrOpenState) {
 			s.log.WarnContext(ctx, "search degraded to PostgreSQL", "err", err)
@@ -66,6 +74,11 @@ func (s *Service) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
+	}
+	if q.Near != nil && q.RadiusKm > 0 {
+		if res.Unlocated, err = s.unlocated(ctx, q, res.Hits); err != nil {
+			return nil, err
+		}
 	}
 	res.TookMs = time.Since(start).Milliseconds()
 	return res, nil
@@ -93,20 +106,15 @@ func canceled(err error) bool {
 
 func (s *Service) searchIndex(ctx context.Context, q Query) (*Result, error) {
 	reqs, counted := s.requests(q)
-	var resp *meilisearch.MultiSearchResponse
-	err := s.call(ctx, func(ctx context.Context) error {
-		var err error
-		resp, err = s.client.MultiSearchWithContext(ctx, &meilisearch.MultiSearchRequest{Queries: reqs})
-		return err
-	})
+	resp, err := s.multiSearch(ctx, &meilisearch.MultiSearchRequest{Queries: reqs})
 	if err != nil {
 		return nil, err
 	}
-	if resp == nil || len(resp.Results) != len(reqs) {
+	if len(resp.Results) != len(reqs) {
 		return nil, fmt.Errorf("multi-search answered %d results for %d queries", lenResults(resp), len(reqs))
 	}
 	main := resp.Results[0]
-	res := &Result{Total: int(main.TotalHits), Page: q.Page, PerPage: q.PerPage, Hits: make([]Hit, 0, len(main.Hits))}
+	res := &Result{Total: int(main.TotalHits), Page: q.Page, PerPage: q.PerPage}
 	res.Facets = emptyFacets(q.Tenant == "")
 	if err := addFacets(res.Facets, main.FacetDistribution); err != nil {
 		return nil, err
@@ -116,14 +124,23 @@ func (s *Service) searchIndex(ctx context.Context, q Query) (*Result, error) {
 			return nil, err
 		}
 	}
-	for _, raw := range main.Hits {
+	if res.Hits, err = decodeHits(main.Hits, q); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// decodeHits turns Meilisearch's hits into the API's.
+func decodeHits(hits meilisearch.Hits, q Query) ([]Hit, error) {
+	out := make([]Hit, 0, len(hits))
+	for _, raw := range hits {
 		var d hitDoc
 		if err := raw.DecodeInto(&d); err != nil {
 			return nil, fmt.Errorf("decode hit: %w", err)
 		}
-		res.Hits = append(res.Hits, d.hit(q))
+		out = append(out, d.hit(q))
 	}
-	return res, nil
+	return out, nil
 }
 
 func lenResults(r *meilisearch.MultiSearchResponse) int {

@@ -27,45 +27,17 @@ var filterableAttributes = []string{
 	"serves_country", "serves_voivodeships", "serves_powiats", "serves_gminas", "_geo",
 }
 
+// maxFacetValues bounds the values counted per facet.
+const maxFacetValues = 200
+
 var sortableAttributes = []string{"name", "name_folded", "updated_at", "_geo"}
 
 // Polish function words: ignored in queries so that "catering w krakowie"
 // asks for catering and Kraków, not for a word "w".
 var stopWords = []string{"w", "we", "z", "ze", "i", "oraz", "na", "do", "dla", "od", "o", "u", "po", "przy", "a", "lub", "the", "of"}
 
-// defaultSynonyms are abbreviations of the sector and the locative of
-// cities ("catering w Krakowie"). Both directions where the words are
-// equivalent; one way for inflections.
-var defaultSynonyms = func() map[string][]string {
-	m := map[string][]string{}
-	both := func(a, b string) {
-		m[a] = append(m[a], b)
-		m[b] = append(m[b], a)
-	}
-	both("spółdzielnia", "spółdz")
-	both("cis", "centrum integracji społecznej")
-	both("kis", "klub integracji społecznej")
-	both("wtz", "warsztat terapii zajęciowej")
-	both("zaz", "zakład aktywności zawodowej")
-	both("zpch", "zakład pracy chronionej")
-	both("kgw", "koło gospodyń wiejskich")
-	both("opp", "organizacja pożytku publicznego")
-	both("pes", "podmiot ekonomii społecznej")
-	for form, city := range map[string]string{
-		"krakowie": "kraków", "warszawie": "warszawa", "katowicach": "katowice", "łodzi": "łódź",
-		"poznaniu": "poznań", "wrocławiu": "wrocław", "gdańsku": "gdańsk", "gdyni": "gdynia",
-		"szczecinie": "szczecin", "lublinie": "lublin", "białymstoku": "białystok", "bydgoszczy": "bydgoszcz",
-		"toruniu": "toruń", "rzeszowie": "rzeszów", "kielcach": "kielce", "olsztynie": "olsztyn",
-		"opolu": "opole", "gliwicach": "gliwice", "częstochowie": "częstochowa", "sosnowcu": "sosnowiec",
-		"zielonej górze": "zielona góra", "gorzowie": "gorzów",
-	} {
-		m[form] = append(m[form], city)
-	}
-	return m
-}()
-
-// synonyms merges the defaults with every tenant's own (one index serves
-// all tenants, so synonyms are global) and adds folded twins, so that a
+// synonyms merges the built-in list (synonyms_pl.txt) with every tenant's
+// own (one index serves all tenants, so synonyms are global) and adds folded twins, so that a
 // query typed without Polish letters expands as well.
 func synonyms(extra ...map[string][]string) map[string][]string {
 	out := map[string][]string{}
@@ -115,7 +87,7 @@ func indexSettings(syn map[string][]string) *meilisearch.Settings {
 			DisableOnAttributes: []string{"identifiers"},
 		},
 		Faceting: &meilisearch.Faceting{
-			MaxValuesPerFacet: 200,
+			MaxValuesPerFacet: maxFacetValues,
 			SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount},
 		},
 		// Totals are exact up to this many hits (the API promises a total).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -89,6 +88,9 @@ func (db *DB) ExportPage(ctx context.Context, f ListingFilter, afterID string, l
 type ExportMeta struct {
 	Tenant      string // the region's slug; "" for the whole country
 	GeneratedAt time.Time
+	// Names, when given, put names where the catalog keeps codes (the
+	// codes keep columns of their own).
+	Names *ExportNames
 }
 
 // ExportWriter writes listings in one format; Close ends the document.
@@ -111,126 +113,11 @@ func NewExportWriter(w io.Writer, format string, meta ExportMeta) (ExportWriter,
 	return nil, fmt.Errorf("export: unknown format %q", format)
 }
 
-// exportColumn is one column of the tabular exports. Its header is the
-// importer's Polish column name where the importer reads it (so an export
-// re-imports as it is); the rest are for readers and the importer skips them.
-type exportColumn struct {
-	header  string
-	numeric bool // an XLSX number rather than text
-	value   func(l *Listing, now time.Time) string
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "tak"
-	}
-	return "nie"
-}
-
-func intOrEmpty(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.Itoa(n)
-}
-
-var exportColumns = []exportColumn{
-	{"id", false, func(l *Listing, _ time.Time) string { return l.ID }},
-	{"nazwa", false, func(l *Listing, _ time.Time) string { return l.Name }},
-	{"nazwa_skrocona", false, func(l *Listing, _ time.Time) string { return l.ShortName }},
-	{"forma_prawna", false, func(l *Listing, _ time.Time) string { return l.LegalForm }},
-	{"rodzaj", false, func(l *Listing, _ time.Time) string { return strings.Join(l.Kinds, ", ") }},
-	{"operator", false, func(l *Listing, _ time.Time) string { return l.Operator }},
-	{"nip", false, func(l *Listing, _ time.Time) string { return l.NIP }},
-	{"krs", false, func(l *Listing, _ time.Time) string { return l.KRS }},
-	{"regon", false, func(l *Listing, _ time.Time) string { return l.REGON }},
-	{"ulica", false, func(l *Listing, _ time.Time) string { return l.Address.Street }},
-	{"kod_pocztowy", false, func(l *Listing, _ time.Time) string { return l.Address.PostalCode }},
-	{"miejscowosc", false, func(l *Listing, _ time.Time) string { return l.Address.City }},
-	{"gmina_teryt", false, func(l *Listing, _ time.Time) string { return l.Address.GminaTERYT }},
-	{"email", false, func(l *Listing, _ time.Time) string { return l.Contact.Email }},
-	{"telefon", false, func(l *Listing, _ time.Time) string { return l.Contact.Phone }},
-	{"www", false, func(l *Listing, _ time.Time) string { return l.Contact.Website }},
-	{"opis", false, func(l *Listing, _ time.Time) string { return l.Description }},
-	{"kategorie", false, func(l *Listing, _ time.Time) string { return strings.Join(l.Categories, ", ") }},
-	{"zatrudnieni", true, func(l *Listing, _ time.Time) string {
-		if l.Employment == nil {
-			return ""
-		}
-		return strconv.Itoa(l.Employment.Total)
-	}},
-	{"zagrozeni_wykluczeniem", true, func(l *Listing, _ time.Time) string {
-		if l.Employment == nil {
-			return ""
-		}
-		return strconv.Itoa(l.Employment.AtRisk)
-	}},
-	{"stan_na", false, func(l *Listing, _ time.Time) string {
-		if l.Employment == nil {
-			return ""
-		}
-		return l.Employment.AsOf
-	}},
-	{"ps_decyzja_nr", false, func(l *Listing, _ time.Time) string {
-		if l.SocialEnterprise == nil {
-			return ""
-		}
-		return l.SocialEnterprise.DecisionNo
-	}},
-	{"ps_decyzja_data", false, func(l *Listing, _ time.Time) string {
-		if l.SocialEnterprise == nil {
-			return ""
-		}
-		return l.SocialEnterprise.DecisionDate
-	}},
-	// Coordinates as text: excelize writes floats to 15 digits, and
-	// 50.449999999999996 must not come back as 50.4499999999999.
-	{"lat", false, func(l *Listing, _ time.Time) string {
-		if l.Geo == nil {
-			return ""
-		}
-		return strconv.FormatFloat(l.Geo.Lat, 'f', -1, 64)
-	}},
-	{"lng", false, func(l *Listing, _ time.Time) string {
-		if l.Geo == nil {
-			return ""
-		}
-		return strconv.FormatFloat(l.Geo.Lng, 'f', -1, 64)
-	}},
-	{"rok_zalozenia", true, func(l *Listing, _ time.Time) string { return intOrEmpty(l.FoundedYear) }},
-	// For readers only: the importer does not know these columns.
-	{"region", false, func(l *Listing, _ time.Time) string { return l.Tenant }},
-	{"wojewodztwo", false, func(l *Listing, _ time.Time) string { return l.Voivodeship.Name }},
-	{"powiat", false, func(l *Listing, _ time.Time) string { return l.Powiat.Name }},
-	{"gmina", false, func(l *Listing, _ time.Time) string { return l.Gmina.Name }},
-	{"przedsiebiorstwo_spoleczne", false, func(l *Listing, now time.Time) string { return yesNo(l.IsSocialEnterprise(now)) }},
-	{"zamowienia_zastrzezone", false, func(l *Listing, _ time.Time) string { return yesNo(l.ReservedContractsEligible) }},
-	{"certyfikaty", false, func(l *Listing, now time.Time) string {
-		var kinds []string
-		for _, c := range l.ValidCertificates(now) {
-			kinds = append(kinds, c.Kind)
-		}
-		return strings.Join(dedupe(kinds), ", ")
-	}},
-	{"kompletnosc", true, func(l *Listing, _ time.Time) string { return strconv.Itoa(l.Completeness) }},
-	{"zaktualizowano", false, func(l *Listing, _ time.Time) string { return l.UpdatedAt.UTC().Format(time.RFC3339) }},
-	{"potwierdzono", false, func(l *Listing, _ time.Time) string { return l.ConfirmedAt.UTC().Format(time.RFC3339) }},
-}
-
-// ExportHeaders are the tabular exports' column names, in order.
-func ExportHeaders() []string {
-	out := make([]string, len(exportColumns))
-	for i, c := range exportColumns {
-		out[i] = c.header
-	}
-	return out
-}
-
 // csvExport writes the columns through sheet's one CSV writer.
 type csvExport struct {
 	w   *sheet.CSVWriter
 	rec []string
-	now time.Time
+	row exportRow
 }
 
 func newCSVExport(w io.Writer, meta ExportMeta) (*csvExport, error) {
@@ -241,13 +128,13 @@ func newCSVExport(w io.Writer, meta ExportMeta) (*csvExport, error) {
 	if err := cw.Write(ExportHeaders()); err != nil {
 		return nil, err
 	}
-	return &csvExport{w: cw, rec: make([]string, len(exportColumns)), now: meta.GeneratedAt}, nil
+	return &csvExport{w: cw, rec: make([]string, len(exportColumns)), row: exportRow{meta.GeneratedAt, meta.Names}}, nil
 }
 
 func (e *csvExport) Write(list []*Listing) error {
 	for _, l := range list {
 		for i, c := range exportColumns {
-			e.rec[i] = c.value(l, e.now)
+			e.rec[i] = c.value(l, e.row)
 		}
 		if err := e.w.Write(e.rec); err != nil {
 			return err
@@ -295,14 +182,18 @@ func (e *jsonExport) Close() error { return e.w.Close() }
 // reads) and the licence on a second.
 type xlsxExport struct {
 	w    *sheet.XLSXWriter
-	now  time.Time
+	row  exportRow
 	vals []any
 }
 
 func newXLSXExport(w io.Writer, meta ExportMeta) (*xlsxExport, error) {
 	created := meta.GeneratedAt.UTC().Format(time.RFC3339)
+	widths := make([]float64, len(exportColumns))
+	for i, c := range exportColumns {
+		widths[i] = c.width
+	}
 	xw, err := sheet.NewXLSXWriter(w, sheet.XLSXBook{
-		Sheet: "Podmioty", Header: ExportHeaders(), InfoSheet: "Licencja",
+		Sheet: "Podmioty", Header: ExportHeaders(), Widths: widths, InfoSheet: "Licencja",
 		Info: [][2]string{
 			{"Licencja", DataLicense + " (" + DataLicenseURL + ")"}, {"Źródło", "Katalog PES"},
 			{"Wygenerowano", created}, {"Region", meta.Tenant},
@@ -312,19 +203,13 @@ func newXLSXExport(w io.Writer, meta ExportMeta) (*xlsxExport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &xlsxExport{w: xw, now: meta.GeneratedAt, vals: make([]any, len(exportColumns))}, nil
+	return &xlsxExport{w: xw, row: exportRow{meta.GeneratedAt, meta.Names}, vals: make([]any, len(exportColumns))}, nil
 }
 
 func (e *xlsxExport) Write(list []*Listing) error {
 	for _, l := range list {
 		for i, c := range exportColumns {
-			v := c.value(l, e.now)
-			e.vals[i] = v
-			if c.numeric && v != "" {
-				if n, err := strconv.ParseFloat(v, 64); err == nil {
-					e.vals[i] = n
-				}
-			}
+			e.vals[i] = c.xlsxValue(c.value(l, e.row))
 		}
 		if err := e.w.Write(e.vals); err != nil {
 			return fmt.Errorf("export listing %s: %w", l.ID, err)

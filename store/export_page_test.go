@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
 	"katalogpes/tenants"
@@ -193,8 +196,13 @@ func TestExportPageSelectsWhatTheSearchFiltersFind(t *testing.T) {
 
 func exportBytes(t *testing.T, format string, list []*store.Listing, tenant string) []byte {
 	t.Helper()
+	return exportWith(t, format, list, store.ExportMeta{Tenant: tenant, GeneratedAt: time.Now()})
+}
+
+func exportWith(t *testing.T, format string, list []*store.Listing, meta store.ExportMeta) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	w, err := store.NewExportWriter(&buf, format, store.ExportMeta{Tenant: tenant, GeneratedAt: time.Now()})
+	w, err := store.NewExportWriter(&buf, format, meta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,18 +226,76 @@ func TestExportReimportsWithoutChanges(t *testing.T) {
 	db := seedExportCatalog(t)
 	admin := staffCtx(t, db, "slaskie", tenants.RoleAdmin)
 	list := exportAll(t, db, admin, store.ListingFilter{})
+	names := map[string]*store.ExportNames{"codes": nil, "pl": exportNames(t, db, admin, "pl"), "en": exportNames(t, db, admin, "en")}
 	for _, format := range []string{store.ExportCSV, store.ExportXLSX} {
-		t.Run(format, func(t *testing.T) {
-			file := exportBytes(t, format, list, "slaskie")
-			res, err := db.Import(admin, bytes.NewReader(file), format, nil)
-			if err != nil {
-				t.Fatal(err)
+		for lang, n := range names {
+			t.Run(format+"/"+lang, func(t *testing.T) {
+				file := exportWith(t, format, list, store.ExportMeta{Tenant: "slaskie", GeneratedAt: time.Now(), Names: n})
+				reimportsUnchanged(t, db, admin, file, format, len(list))
+			})
+		}
+	}
+	// Polish names alone re-import, without the code columns beside them.
+	file := exportWith(t, store.ExportCSV, list, store.ExportMeta{Tenant: "slaskie", GeneratedAt: time.Now(), Names: names["pl"]})
+	reimportsUnchanged(t, db, admin, dropCSVColumns(t, file, "_kod"), store.ExportCSV, len(list))
+}
+
+// exportNames are the names the web pages give an export in lang.
+func exportNames(t *testing.T, db *storetest.DB, ctx context.Context, lang string) *store.ExportNames {
+	t.Helper()
+	tr, err := view.NewTranslator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := db.UnitNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := db.FindCategories(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &store.ExportNames{Label: tr.Locale(lang).Label, Units: units, Categories: map[string]string{}}
+	for _, c := range cats {
+		n.Categories[c.Code] = map[string]string{"pl": c.NamePL, "en": c.NameEN}[lang]
+	}
+	return n
+}
+
+// dropCSVColumns removes the columns whose header ends with suffix.
+func dropCSVColumns(t *testing.T, file []byte, suffix string) []byte {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(file, []byte("\uFEFF"))))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Comma = ';'
+	for _, rec := range recs {
+		var out []string
+		for i, v := range rec {
+			if !strings.HasSuffix(recs[0][i], suffix) {
+				out = append(out, v)
 			}
-			if res.Imported != 0 || res.Updated != 0 || res.Skipped != len(list) || len(res.Errors) != 0 {
-				t.Fatalf("re-import: imported %d, updated %d, skipped %d, errors %+v; want 0, 0, %d, none",
-					res.Imported, res.Updated, res.Skipped, res.Errors, len(list))
-			}
-		})
+		}
+		_ = w.Write(out)
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+func reimportsUnchanged(t *testing.T, db *storetest.DB, ctx context.Context, file []byte, format string, n int) {
+	t.Helper()
+	res, err := db.Import(ctx, bytes.NewReader(file), format, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Imported != 0 || res.Updated != 0 || res.Skipped != n || len(res.Errors) != 0 {
+		t.Fatalf("re-import: imported %d, updated %d, skipped %d, errors %+v; want 0, 0, %d, none",
+			res.Imported, res.Updated, res.Skipped, res.Errors, n)
 	}
 }
 
@@ -240,6 +306,9 @@ func TestCSVExportIsSemicolonSeparatedUTF8WithABOM(t *testing.T) {
 	file := exportBytes(t, store.ExportCSV, list, "slaskie")
 	if !bytes.HasPrefix(file, []byte("\uFEFFid;nazwa;nazwa_skrocona;forma_prawna;")) {
 		t.Fatalf("starts %q", file[:40])
+	}
+	if header, _, ok := bytes.Cut(file, []byte("\n")); !ok || !bytes.HasSuffix(header, []byte("\r")) {
+		t.Fatalf("the header line ends %q, not CRLF", header[len(header)-10:])
 	}
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(file, []byte("\uFEFF"))))
 	r.Comma = ';'
@@ -306,5 +375,87 @@ func TestCSVExportEscapesFormulas(t *testing.T) {
 		if got := col(name); got != want {
 			t.Errorf("%s: %q, want %q", name, got, want)
 		}
+	}
+}
+
+// An XLSX export is typed and names codes in the reader's language: a
+// TERYT code and a phone are text (the leading zero stays), the decision
+// date is a date, the legal form, kinds, categories and the service area
+// are names, with the codes in columns of their own; the header is frozen
+// under an autofilter.
+func TestXLSXExportNamesCodesAndTypesCells(t *testing.T) {
+	tr, err := view.NewTranslator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	l := &store.Listing{ID: "00000000-0000-0000-0000-000000000002", ListingData: store.ListingData{
+		Name: "Spółdzielnia Socjalna Żółć", LegalForm: "spoldzielnia_socjalna", Kinds: []string{"spoldzielnia_socjalna", "cis"},
+		Categories: []string{"catering"}, Address: store.Address{City: "Jelenia Góra", GminaTERYT: "0261011"},
+		Contact:          store.Contact{Phone: "+48601234567"},
+		ServiceArea:      store.ServiceArea{Scope: "powiats", TERYT: []string{"0261", "0206"}},
+		SocialEnterprise: &store.SocialEnterprise{DecisionNo: "PS/1/2024", DecisionDate: "2024-03-01", ValidUntil: "2099-12-31"},
+		Certificates:     []store.Certificate{{Kind: "znak_jakosci_es", ValidUntil: "2099-12-31"}},
+	}, ReservedContractsEligible: true, ReservedContractsBasis: &store.Basis{Reason: "kind"}}
+	units := map[string]string{"0261": "Jelenia Góra", "0206": "jeleniogórski"}
+	want := map[string]map[string]string{
+		"pl": {"forma_prawna": "spółdzielnia socjalna", "rodzaj": "spółdzielnia socjalna, centrum integracji społecznej (CIS)",
+			"kategorie": "Catering i gastronomia", "certyfikaty": "Znak Jakości Ekonomii Społecznej", "przedsiebiorstwo_spoleczne": "tak",
+			"zamowienia_zastrzezone_podstawa": "rodzaj podmiotu (spółdzielnia socjalna lub zakład pracy chronionej)"},
+		"en": {"forma_prawna": "social cooperative", "kategorie": "Catering and food service",
+			"certyfikaty": "Social Economy Quality Mark", "przedsiebiorstwo_spoleczne": "yes"},
+	}
+	for lang, labels := range want {
+		t.Run(lang, func(t *testing.T) {
+			cats := map[string]string{"pl": "Catering i gastronomia", "en": "Catering and food service"}
+			names := &store.ExportNames{Label: tr.Locale(lang).Label, Units: units, Categories: map[string]string{"catering": cats[lang]}}
+			file := exportWith(t, store.ExportXLSX, []*store.Listing{l}, store.ExportMeta{Tenant: "dolnoslaskie", GeneratedAt: now, Names: names})
+			f, err := excelize.OpenReader(bytes.NewReader(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			rows, err := f.GetRows("Podmioty")
+			if err != nil || len(rows) != 2 {
+				t.Fatalf("%d rows, %v", len(rows), err)
+			}
+			cell := func(name string) string {
+				c, _ := excelize.CoordinatesToCellName(slices.Index(rows[0], name)+1, 2)
+				return c
+			}
+			value := func(name string) string { return rows[1][slices.Index(rows[0], name)] }
+			for name, v := range labels {
+				if got := value(name); got != v {
+					t.Errorf("%s: %q, want %q", name, got, v)
+				}
+			}
+			codes := map[string]string{"forma_prawna_kod": "spoldzielnia_socjalna", "rodzaj_kod": "spoldzielnia_socjalna, cis",
+				"kategorie_kod": "catering", "certyfikaty_kod": "znak_jakosci_es", "obszar_dzialania": "Jelenia Góra, jeleniogórski",
+				"obszar_dzialania_teryt": "0261, 0206", "zamowienia_zastrzezone_podstawa_kod": "kind", "ps_decyzja_nr": "PS/1/2024",
+				"certyfikaty_wazne_do": "2099-12-31"}
+			for name, v := range codes {
+				if got := value(name); got != v {
+					t.Errorf("%s: %q, want %q", name, got, v)
+				}
+			}
+			for _, name := range []string{"gmina_teryt", "telefon"} {
+				if typ, _ := f.GetCellType("Podmioty", cell(name)); typ != excelize.CellTypeInlineString {
+					t.Errorf("%s is a cell of type %v, not text", name, typ)
+				}
+			}
+			if value("gmina_teryt") != "0261011" || value("telefon") != "+48601234567" {
+				t.Errorf("gmina_teryt %q, telefon %q", value("gmina_teryt"), value("telefon"))
+			}
+			raw, _ := f.GetCellValue("Podmioty", cell("ps_decyzja_data"), excelize.Options{RawCellValue: true})
+			if raw != "45352" {
+				t.Errorf("ps_decyzja_data is %q, not the date 2024-03-01", raw)
+			}
+			if panes, err := f.GetPanes("Podmioty"); err != nil || !panes.Freeze || panes.YSplit != 1 {
+				t.Errorf("panes %+v, %v: the header is not frozen", panes, err)
+			}
+			if dn := f.GetDefinedName(); len(dn) != 1 || dn[0].Name != "_xlnm._FilterDatabase" {
+				t.Errorf("defined names %+v: no autofilter", dn)
+			}
+		})
 	}
 }

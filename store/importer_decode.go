@@ -35,11 +35,13 @@ var legalFormNames = withCodes(LegalForms, map[string]string{
 
 // kindNames maps the kinds' codes and full Polish names, folded, to codes.
 var kindNames = withCodes(Kinds, map[string]string{
-	"centrum integracji spolecznej": "cis",
-	"klub integracji spolecznej":    "kis",
-	"warsztat terapii zajeciowej":   "wtz",
-	"zaklad aktywnosci zawodowej":   "zaz",
-	"zaklad pracy chronionej":       "zpch",
+	"centrum integracji spolecznej":                                        "cis",
+	"klub integracji spolecznej":                                           "kis",
+	"warsztat terapii zajeciowej":                                          "wtz",
+	"zaklad aktywnosci zawodowej":                                          "zaz",
+	"zaklad pracy chronionej":                                              "zpch",
+	"organizacja pozarzadowa z dzialalnoscia gospodarcza":                  "ngo_gospodarcza",
+	"organizacja pozarzadowa z odplatna dzialalnoscia pozytku publicznego": "ngo_odplatna",
 })
 
 // withCodes adds the codes themselves, folded, to names (folded Polish
@@ -51,13 +53,52 @@ func withCodes(codes []string, names map[string]string) map[string]string {
 	return names
 }
 
-// importLookup returns the code a name folds to, else the value as given
-// (and validation names it unknown).
+// importLookup returns the code a name folds to, with or without an
+// abbreviation in brackets after it ("centrum integracji społecznej
+// (CIS)"), else the value as given (and validation names it unknown).
 func importLookup(names map[string]string, v string) string {
 	if c, ok := names[sheet.FoldWords(v)]; ok {
 		return c
 	}
+	if name, _, ok := strings.Cut(v, " ("); ok && strings.HasSuffix(v, ")") {
+		if c, ok := names[sheet.FoldWords(name)]; ok {
+			return c
+		}
+	}
 	return v
+}
+
+// codeColumns pairs the fields an export writes as names with its code
+// columns beside them.
+var codeColumns = map[string]string{"legal_form": "legal_form.code", "kinds": "kinds.code", "categories": "categories.code"}
+
+// useCodes puts a code column's codes where the names beside them do not
+// resolve to codes: names in English, a category name with a comma in it.
+// Names that resolve win, so an edited name is what is imported.
+func (in *decodedRow) useCodes(cats map[string]string) {
+	names := map[string]map[string]string{"legal_form": legalFormNames, "kinds": kindNames, "categories": cats}
+	for field, codeField := range codeColumns {
+		codes, ok := in.values[codeField]
+		delete(in.values, codeField)
+		if !ok || resolves(names[field], in.values[field]) {
+			continue
+		}
+		in.values[field] = cellValue(field, codes, cats, false)
+	}
+}
+
+// resolves reports whether v is codes of names ('|'-separated), as
+// cellValue leaves a list; "" is none.
+func resolves(names map[string]string, v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, c := range strings.Split(v, "|") {
+		if names[sheet.FoldWords(c)] != c {
+			return false
+		}
+	}
+	return true
 }
 
 // decodedRow is one data row, decoded: its non-empty cells by field, the
@@ -90,6 +131,7 @@ func decodeRow(rec, cols []string, cats map[string]string, xlsx bool) *decodedRo
 		}
 		in.values[cols[i]] = cellValue(cols[i], v, cats, xlsx)
 	}
+	in.useCodes(cats)
 	if v := in.values["nip"]; v != "" {
 		in.nip, _ = ident.NormalizeNIP(v)
 	}

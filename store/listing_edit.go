@@ -97,6 +97,11 @@ func (db *DB) CreateListing(ctx context.Context, d ListingData) (*Listing, error
 // while it holds the first starves the pool under load.
 func checkListing(ctx context.Context, tx *sqlx.Tx, d *ListingData, t *tenants.Tenant, selfID string) error {
 	errs := d.normalize()
+	// An image from another site is the region's choice (it tells that
+	// site who reads the profile); by default listings show none.
+	if d.LogoURL != "" && externalImageURL(d.LogoURL) && !t.Settings.ExternalImages {
+		errs = append(errs, FieldError{Field: "logo_url", Key: "logo_url.external_not_allowed"})
+	}
 	more, err := validateInTenant(ctx, tx, d, t.TERYT, t.ID)
 	if err != nil {
 		return err

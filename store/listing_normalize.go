@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -146,9 +147,7 @@ func (d *ListingData) normalizeContact(v *validator) {
 	v.ident("contact.email", "email", &d.Contact.Email, ident.ValidateEmail)
 	v.ident("contact.phone", "phone", &d.Contact.Phone, ident.NormalizePhone)
 	v.ident("contact.website", "website", &d.Contact.Website, ident.ValidateWebsite)
-	// A NUL would pass the prefix test and then fail the jsonb column.
-	if d.LogoURL != "" && (!strings.HasPrefix(d.LogoURL, "https://") && !strings.HasPrefix(d.LogoURL, "/") ||
-		strings.ContainsRune(d.LogoURL, 0)) {
+	if d.LogoURL != "" && !externalImageURL(d.LogoURL) {
 		v.add("logo_url", "logo_url.invalid")
 	}
 }
@@ -202,4 +201,17 @@ func (d *ListingData) normalizeCertificates(v *validator) {
 		v.text(f+".issuer", &c.Issuer, maxLine, false)
 		v.date(f+".valid_until", c.ValidUntil, false)
 	}
+}
+
+// externalImageURL accepts an absolute https address of another site and
+// nothing a browser could read otherwise: "//host/…" (scheme-relative),
+// "/\\host", credentials, control characters (a NUL would also fail the
+// jsonb column).
+func externalImageURL(raw string) bool {
+	if strings.ContainsFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return false
+	}
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.Opaque == "" &&
+		strings.HasPrefix(raw, "https://") && len(raw) <= 2000
 }

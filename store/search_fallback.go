@@ -24,6 +24,10 @@ type FallbackQuery struct {
 	Page, PerPage int
 	// Facets asks for facet counts; suggestions do without.
 	Facets bool
+	// WithoutGeo keeps the listings without a point: what a radius leaves out.
+	WithoutGeo bool
+	// anyWords relaxes the query: any of its words, most first.
+	anyWords bool
 }
 
 // ListingFilter narrows published listings: any of the values within one
@@ -55,12 +59,15 @@ type FallbackHit struct {
 }
 
 // FallbackResult is a page of hits, the total, and facet counts, keyed like
-// the search API: legal_form, kind, powiat, category, certificate,
+// the search API: legal_form, kind, powiat, gmina, category, certificate,
 // social_enterprise, and tenant when searching all tenants.
 type FallbackResult struct {
 	Hits   []FallbackHit
 	Total  int
 	Facets map[string]map[string]int
+	// Relaxed says all words together found nothing: the hits match some
+	// of the words, those matching most first.
+	Relaxed bool
 }
 
 // fallbackFacets are the filters counted disjunctively: each facet's counts
@@ -71,6 +78,7 @@ var fallbackFacets = []struct {
 	{"legal_form", "base", "legal_form"},
 	{"kind", "base, unnest(base.kinds) AS v(value)", "v.value"},
 	{"powiat", "base", "powiat"},
+	{"gmina", "base", "gmina"},
 	{"category", "base, unnest(base.categories) AS v(value)", "v.value"},
 	{"certificate", "base, unnest(base.certs) AS v(value)", "v.value"},
 	{"social_enterprise", "base", "se::text"},
@@ -89,6 +97,11 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 	}
 	plan := db.planFallback(ctx, q)
 	found, err := db.runFallback(ctx, plan)
+	if err == nil && found.total() == 0 && len(fallbackWords(q.Q)) >= 2 {
+		q.anyWords = true
+		plan = db.planFallback(ctx, q)
+		found, err = db.runFallback(ctx, plan)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fallback search: %w", err)
 	}
@@ -96,7 +109,7 @@ func (db *DB) FallbackSearch(ctx context.Context, q FallbackQuery) (*FallbackRes
 	if err != nil {
 		return nil, err
 	}
-	res := &FallbackResult{Hits: fallbackHits(found.hits, listings)}
+	res := &FallbackResult{Hits: fallbackHits(found.hits, listings), Relaxed: q.anyWords && found.total() > 0}
 	if q.Facets {
 		res.Facets = emptyFallbackFacets(plan.national)
 	}
@@ -153,11 +166,15 @@ func (db *DB) fallbackBase(ctx context.Context, q FallbackQuery, b *sqlBuilder) 
 	today := b.arg(db.now().Format("2006-01-02"))
 	words := hasWords(q.Q)
 	qArg := b.arg(q.Q)
-	if words {
-		where = append(where, `(v.tsv @@ qq.tsq OR qq.fq <% f.ftext)`)
+	switch {
+	case words && q.anyWords:
+		where = append(where, fallbackMatched+` > 0`)
+	case words:
+		// A fuzzy match must still match every word, one by one.
+		where = append(where, `(v.tsv @@ qq.tsq OR (qq.fq <% f.ftext AND `+fallbackMatched+` = `+fallbackWordCount+`))`)
 	}
-	if len(q.Gminas) > 0 {
-		where = append(where, "l.gmina_teryt = ANY("+b.arg(pq.Array(q.Gminas))+"::text[])")
+	if q.WithoutGeo {
+		where = append(where, "jsonb_typeof(l.data->'geo') IS DISTINCT FROM 'object'")
 	}
 	if len(q.Serves) > 0 {
 		where = append(where, servesCondition(b, q.Serves))
@@ -173,6 +190,9 @@ func (db *DB) fallbackBase(ctx context.Context, q FallbackQuery, b *sqlBuilder) 
 	rank := "0::float8"
 	if words {
 		rank = `ts_rank(v.tsv, qq.tsq) + 2 * word_similarity(qq.fq, fold_pl(l.name)) + word_similarity(qq.fq, f.ftext)`
+		if q.anyWords {
+			rank = `10 * ` + fallbackMatched + ` + ` + rank // most words first
+		}
 	}
 	where = append(where, "l.status = 'published'")
 	return fallbackCTE(qArg, today, rank, distExpr, where), national
@@ -190,6 +210,7 @@ func fallbackCTE(qArg, today, rank, distExpr string, where []string) string {
 		                                      WHERE w <> ''), '')) AS tsq
 	), base AS (
 		SELECT l.id, t.slug AS tenant, l.legal_form, l.kinds, l.categories, coalesce(g.powiat_code, '') AS powiat,
+		       coalesce(l.gmina_teryt, '') AS gmina,
 		       l.updated_at, fold_pl(l.name) AS sort_name, d.dist, ` + rank + ` AS rank,
 		       ` + socialEnterpriseExpr(today) + ` AS se,
 		       ` + certificatesExpr(today) + ` AS certs
@@ -221,6 +242,9 @@ func fallbackFacetConditions(q FallbackQuery, b *sqlBuilder) map[string]string {
 	}
 	if len(q.Powiats) > 0 {
 		conds["powiat"] = "powiat = ANY(" + b.arg(pq.Array(q.Powiats)) + "::text[])"
+	}
+	if len(q.Gminas) > 0 {
+		conds["gmina"] = "gmina = ANY(" + b.arg(pq.Array(q.Gminas)) + "::text[])"
 	}
 	if len(q.Categories) > 0 {
 		conds["category"] = "categories && " + b.arg(pq.Array(q.Categories)) + "::text[]"

@@ -108,6 +108,7 @@ func TestFallbackFacetsCountEveryFilterButTheirOwn(t *testing.T) {
 	want := map[string]map[string]int{
 		"legal_form":        {"fundacja": 1, "stowarzyszenie": 1, "spoldzielnia_socjalna": 1}, // Gliwice only
 		"powiat":            {"2469": 1, "2466": 1},                                           // fundacje only
+		"gmina":             {"2466011": 1},                                                   // both filters
 		"kind":              {"kis": 1},
 		"category":          {"catering": 1},
 		"certificate":       {},

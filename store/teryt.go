@@ -270,3 +270,21 @@ func (db *DB) FindPowiatsOf(ctx context.Context, voivodeships ...string) ([]Powi
 	}
 	return list, nil
 }
+
+// UnitNames maps every voivodeship's, powiat's and gmina's TERYT code
+// to its name: an export names service areas with it.
+func (db *DB) UnitNames(ctx context.Context) (map[string]string, error) {
+	var rows []struct{ Code, Name string }
+	err := db.db.SelectContext(ctx, &rows, `
+		SELECT code, name FROM teryt_voivodeships
+		UNION ALL SELECT code, name FROM teryt_powiats
+		UNION ALL SELECT code, name FROM teryt_gminas`)
+	if err != nil {
+		return nil, fmt.Errorf("TERYT unit names: %w", err)
+	}
+	m := make(map[string]string, len(rows))
+	for _, r := range rows {
+		m[r.Code] = r.Name
+	}
+	return m, nil
+}

@@ -34,6 +34,9 @@ type Branding struct {
 type Settings struct {
 	// Synonyms maps a word to the words a search for it also finds.
 	Synonyms map[string][]string `json:"synonyms,omitempty"`
+	// ExternalImages lets listings show a logo from another site's https
+	// address; off, they show none.
+	ExternalImages bool `json:"external_images,omitempty"`
 }
 
 // Registry answers which tenant a request belongs to, by slug or host. It is

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -34,6 +35,7 @@ type Config struct {
 	DataDir          string        `env:"DATA_DIR" envDefault:".data"`
 	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" envDefault:"1h"`
 	RecomputeEvery   time.Duration `env:"RECOMPUTE_INTERVAL" envDefault:"1h"`
+	TrustedProxies   ProxyList     `env:"TRUSTED_PROXIES"`
 	AccessTTL        time.Duration `env:"-"`
 }
 
@@ -70,6 +72,33 @@ func LoadConfig() (Config, error) {
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return c, nil
+}
+
+// ProxyList is TRUSTED_PROXIES: comma-separated addresses and networks
+// (10.0.0.5, 10.0.0.0/8, fd00::/8) of the proxies whose X-Forwarded-*
+// headers are believed. Empty trusts none.
+type ProxyList []netip.Prefix
+
+// UnmarshalText parses the list; an address stands for itself alone.
+func (l *ProxyList) UnmarshalText(text []byte) error {
+	*l = nil
+	for _, item := range strings.Split(string(text), ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(item); err == nil {
+			a = a.Unmap()
+			*l = append(*l, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			return fmt.Errorf("%q is neither an IP address nor a network such as 10.0.0.0/8", item)
+		}
+		*l = append(*l, p.Masked())
+	}
+	return nil
 }
 
 // namedConfigError says which variable failed: the library names the

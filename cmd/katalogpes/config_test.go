@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,8 @@ func TestBadValuesStopTheStartNamingTheVariable(t *testing.T) {
 		{"HTTP_ADDR", "abc"},
 		{"REMINDER_INTERVAL", "soon"},
 		{"REMINDER_INTERVAL", "-1h"},
+		{"TRUSTED_PROXIES", "10.0.0.1,load-balancer"},
+		{"TRUSTED_PROXIES", "10.0.0.0/33"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("APP_ENV", "development")
@@ -81,5 +84,27 @@ func TestDefaultsSuitADevelopersMachine(t *testing.T) {
 	}
 	if cfg.HTTPAddr != "127.0.0.1:8080" || cfg.BaseURL != "http://localhost:8080" || cfg.ReminderInterval != time.Hour {
 		t.Fatalf("defaults: %+v", cfg)
+	}
+}
+
+func TestTrustedProxiesAreAddressesAndNetworks(t *testing.T) {
+	t.Setenv("APP_ENV", "development")
+	t.Setenv("TRUSTED_PROXIES", " 10.0.0.5, 192.168.0.0/16 ,fd00::/8,")
+	cfg, err := LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(cfg.TrustedProxies)
+	if got != "[10.0.0.5/32 192.168.0.0/16 fd00::/8]" {
+		t.Fatalf("TRUSTED_PROXIES parsed as %s", got)
+	}
+}
+
+func TestEveryCommandsHelpEndsWellAndOnItsLine(t *testing.T) {
+	for _, c := range commands {
+		err := c.run(t.Context(), Config{}, nil, []string{"-h"})
+		if code := report(c.name, err); code != 0 {
+			t.Errorf("katalogpes %s -h: exit %d (%v)", c.name, code, err)
+		}
 	}
 }

@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -56,14 +58,22 @@ func main() {
 	defer stop()
 	for _, c := range commands {
 		if c.name == os.Args[1] {
-			if err := c.run(ctx, cfg, log, os.Args[2:]); err != nil {
-				fmt.Fprintf(os.Stderr, "katalogpes %s: %v\n", c.name, err)
-				os.Exit(1)
-			}
-			return
+			os.Exit(report(c.name, c.run(ctx, cfg, log, os.Args[2:])))
 		}
 	}
 	fmt.Fprintf(os.Stderr, "katalogpes: unknown command %q\n\n", os.Args[1])
 	usage()
 	os.Exit(2)
+}
+
+// report prints a command's failure and gives its exit code. -h is not a
+// failure: the usage it printed is the answer.
+func report(name string, err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "katalogpes %s: %v\n", name, err)
+		return 1
+	}
 }

@@ -69,55 +69,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 		return err
 	}
 	registry := tenants.NewRegistry(list, cfg.BaseDomain)
-	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey},
+	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey, TrustedProxies: cfg.TrustedProxies},
 		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry()})
 	if err != nil {
 		return err
 	}
 
 	workers, stopWorkers := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		// Search may be down at start: settings are retried until they
-		// land, while the outbox keeps every change.
-		for {
-			err := d.search.EnsureSettings(workers)
-			if err == nil || workers.Err() != nil {
-				break
-			}
-			log.Warn("search settings not applied yet; retrying", "err", err)
-			select {
-			case <-workers.Done():
-			case <-time.After(5 * time.Second):
-			}
-		}
-		d.search.RunWorker(tenants.WithAllTenants(workers))
-	}()
-	go func() {
-		defer wg.Done()
-		runMailer(tenants.WithAllTenants(workers), d.db, cfg, log)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		runReminders(workers, d.db, cfg, log)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		// Eligibility that lapses with time leaves the index without an edit.
-		d.db.RunAgedRecompute(workers, cfg.RecomputeEvery, log, d.search.Notify)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		// A tenant changed on another node reaches this one's registry.
-		if err := srv.FollowTenantChanges(workers); err != nil {
-			log.Error("tenant changes are not followed: this node may show stale branding and settings", "err", err)
-		}
-	}()
+	wg := startWorkers(workers, d, srv, cfg, log)
 
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.HTTPAddr) }()
@@ -135,6 +94,46 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startWorkers runs every background job of a node until ctx ends; each is
+// safe beside the same job on other nodes.
+func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config, log *slog.Logger) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	run := func(job func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			job()
+		}()
+	}
+	run(func() {
+		// Search may be down at start: settings are retried until they
+		// land, while the outbox keeps every change.
+		for {
+			err := d.search.EnsureSettings(ctx)
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+			log.Warn("search settings not applied yet; retrying", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Second):
+			}
+		}
+		d.search.RunWorker(tenants.WithAllTenants(ctx))
+	})
+	run(func() { runMailer(tenants.WithAllTenants(ctx), d.db, cfg, log) })
+	run(func() { runReminders(ctx, d.db, cfg, log) })
+	// Eligibility that lapses with time leaves the index without an edit.
+	run(func() { d.db.RunAgedRecompute(ctx, cfg.RecomputeEvery, log, d.search.Notify) })
+	run(func() {
+		// A tenant changed on another node reaches this one's registry.
+		if err := srv.FollowTenantChanges(ctx); err != nil {
+			log.Error("tenant changes are not followed: this node may show stale branding and settings", "err", err)
+		}
+	})
+	return &wg
 }
 
 func runReindex(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {

@@ -23,6 +23,10 @@ func runUser(ctx context.Context, cfg Config, log *slog.Logger, args []string) e
 		fmt.Fprintln(fs.Output(), "usage: katalogpes user add --tenant SLUG --role moderator|admin --email E [--name N] < password\n       katalogpes user add --role platform --email E < password\n       katalogpes user remove [--tenant SLUG] --email E\n\nThe password is read from the first line of standard input. Removing an account\nblocks its sign-in and revokes its sessions; its audit trail stays.")
 		fs.PrintDefaults()
 	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fs.Usage()
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "add" && args[0] != "remove" {
 		fs.Usage()
 		return fmt.Errorf("want: user add … or user remove …")

@@ -29,6 +29,106 @@
     });
   });
 
+  // Filters sit beside the results on a wide screen: open them there.
+  var filters = document.getElementById("filters-box");
+  if (filters && window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) filters.open = true;
+
+  // Who serves my gmina: a name box over the powiat and gmina selects,
+  // which stay what the form sends (serves=CODE).
+  var picker = document.getElementById("serves-picker");
+  var servesSelect = document.getElementById("serves");
+  var powiatSelect = document.getElementById("serves-powiat");
+  if (picker && servesSelect && powiatSelect && window.fetch) {
+    var field = document.createElement("div");
+    field.className = "field";
+    var label = document.createElement("label");
+    label.setAttribute("for", "serves-name");
+    label.textContent = picker.getAttribute("data-name-label");
+    var box = document.createElement("input");
+    box.type = "search";
+    box.id = "serves-name";
+    box.autocomplete = "off";
+    box.setAttribute("list", "serves-names");
+    var names = document.createElement("datalist");
+    names.id = "serves-names";
+    field.appendChild(label);
+    field.appendChild(box);
+    field.appendChild(names);
+    picker.insertBefore(field, picker.querySelector(".field"));
+    var found = {};
+    var choose = function (g) {
+      var select = function (sel, value, text) {
+        if (!Array.prototype.some.call(sel.options, function (o) { return o.value === value; })) {
+          var o = document.createElement("option");
+          o.value = value;
+          o.textContent = text;
+          sel.appendChild(o);
+        }
+        sel.value = value;
+      };
+      select(powiatSelect, g.powiat.code, g.powiat.name);
+      select(servesSelect, g.code, g.label);
+    };
+    var gminaTimer = 0;
+    box.addEventListener("input", function () {
+      if (found[box.value]) { choose(found[box.value]); return; }
+      clearTimeout(gminaTimer);
+      gminaTimer = setTimeout(function () {
+        var q = box.value.trim();
+        if (q.length < 2) return;
+        fetch(picker.getAttribute("data-gminas") + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (list) {
+            names.textContent = "";
+            found = {};
+            list.forEach(function (g) {
+              var text = g.label + ", " + g.powiat.name;
+              found[text] = g;
+              var option = document.createElement("option");
+              option.value = text;
+              names.appendChild(option);
+            });
+            if (found[box.value]) choose(found[box.value]);
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  }
+
+  // Near me: the browser's position fills near=lat,lng; without a point
+  // neither near nor the radius is sent.
+  var nearBox = document.getElementById("near-me");
+  var locate = document.getElementById("locate-me");
+  var near = document.getElementById("near");
+  var radius = document.getElementById("radius_km");
+  var form = document.getElementById("search-form");
+  if (nearBox && locate && near && radius && form && navigator.geolocation) {
+    nearBox.hidden = false;
+    nearBox.disabled = false;
+    locate.hidden = false;
+    var status = document.getElementById("near-status");
+    form.addEventListener("submit", function () {
+      if (!near.value.trim()) { near.disabled = true; radius.disabled = true; }
+    });
+    locate.addEventListener("click", function () {
+      status.textContent = nearBox.getAttribute("data-locating");
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        near.value = pos.coords.latitude.toFixed(4) + "," + pos.coords.longitude.toFixed(4);
+        var sort = document.getElementById("sort");
+        if (sort && !sort.querySelector('option[value="distance"]')) {
+          var o = document.createElement("option");
+          o.value = "distance";
+          o.textContent = nearBox.getAttribute("data-sort-label");
+          sort.appendChild(o);
+        }
+        if (sort) sort.value = "distance";
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      }, function () {
+        status.textContent = nearBox.getAttribute("data-failed");
+      }, { timeout: 10000, maximumAge: 600000 });
+    });
+  }
+
   // After a form comes back with errors, start at their summary.
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();

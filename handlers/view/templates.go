@@ -28,6 +28,7 @@ func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"safeMark": SafeMark,
 		"add1":     func(i int) int { return i + 1 },
+		"linkify":  Linkify,
 	}
 }
 

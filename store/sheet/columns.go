@@ -60,6 +60,10 @@ var columnAliases = func() map[string]string {
 		"geo.lat":                         {"lat", "geo_lat"},
 		"geo.lng":                         {"lng", "lon", "geo_lng"},
 		"founded_year":                    {"rok_zalozenia", "founded_year"},
+		// The exports' code columns beside the names (see store).
+		"legal_form.code": {"forma_prawna_kod"},
+		"kinds.code":      {"rodzaj_kod"},
+		"categories.code": {"kategorie_kod"},
 	} {
 		for _, n := range names {
 			m[n] = field

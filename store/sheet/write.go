@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -103,10 +104,14 @@ func (w *JSONWriter) Close() error {
 }
 
 // XLSXBook describes a workbook: rows go on its first sheet under a bold,
-// frozen header; Info becomes a second sheet of label and value pairs.
+// frozen header with an autofilter; Info becomes a second sheet of label
+// and value pairs.
 type XLSXBook struct {
-	Sheet       string
-	Header      []string
+	Sheet  string
+	Header []string
+	// Widths are the columns' widths in characters, in Header's order;
+	// a missing or zero width is excelize's default.
+	Widths      []float64
 	InfoSheet   string
 	Info        [][2]string
 	Title       string
@@ -114,25 +119,40 @@ type XLSXBook struct {
 	Created     string
 }
 
+// Day is a calendar day: an XLSX date cell (a serial number shown as a
+// date), where a string would be text and time.Time a date and time.
+type Day time.Time
+
 // XLSXWriter streams rows through excelize's stream writer (spilled to a
 // temporary file when large); the workbook is written to w on Close.
 // Text cells are not escaped: in XLSX a string cell is never a formula.
 type XLSXWriter struct {
-	w   io.Writer
-	f   *excelize.File
-	sw  *excelize.StreamWriter
-	row int
+	w          io.Writer
+	f          *excelize.File
+	sw         *excelize.StreamWriter
+	sheet      string
+	cols, row  int
+	dateStyle  int
+	stampStyle int
+	cells      []any
 }
 
 // NewXLSXWriter starts the workbook b describes.
 func NewXLSXWriter(w io.Writer, b XLSXBook) (*XLSXWriter, error) {
 	f := excelize.NewFile()
-	sw, err := startBook(f, b)
+	xw := &XLSXWriter{w: w, f: f, sheet: b.Sheet, cols: len(b.Header), row: 1}
+	var err error
+	if xw.sw, err = startBook(f, b); err == nil {
+		xw.dateStyle, err = f.NewStyle(&excelize.Style{NumFmt: 14}) // yyyy-mm-dd in the reader's locale
+	}
+	if err == nil {
+		xw.stampStyle, err = f.NewStyle(&excelize.Style{NumFmt: 22})
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("start workbook: %w", err)
 	}
-	return &XLSXWriter{w: w, f: f, sw: sw, row: 1}, nil
+	return xw, nil
 }
 
 func startBook(f *excelize.File, b XLSXBook) (*excelize.StreamWriter, error) {
@@ -156,6 +176,13 @@ func startBook(f *excelize.File, b XLSXBook) (*excelize.StreamWriter, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, width := range b.Widths {
+		if width > 0 {
+			if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return nil, err
 	}
@@ -170,19 +197,37 @@ func startBook(f *excelize.File, b XLSXBook) (*excelize.StreamWriter, error) {
 	return sw, sw.SetRow("A1", head, excelize.RowOpts{StyleID: bold})
 }
 
-// Write adds a row below the last; a value is a string or a number.
+// Write adds a row below the last; a value is a string (a text cell), a
+// number, a Day or a time.Time (a date and time cell).
 func (w *XLSXWriter) Write(vals []any) error {
 	w.row++
+	w.cells = w.cells[:0]
+	for _, v := range vals {
+		switch x := v.(type) {
+		case Day:
+			v = excelize.Cell{StyleID: w.dateStyle, Value: time.Time(x)}
+		case time.Time:
+			v = excelize.Cell{StyleID: w.stampStyle, Value: x}
+		}
+		w.cells = append(w.cells, v)
+	}
 	cell, _ := excelize.CoordinatesToCellName(1, w.row)
-	if err := w.sw.SetRow(cell, vals); err != nil {
+	if err := w.sw.SetRow(cell, w.cells); err != nil {
 		return fmt.Errorf("write row %d: %w", w.row, err)
 	}
 	return nil
 }
 
-// Close writes the workbook to w.
+// Close sets the autofilter over the header and rows and writes the
+// workbook to w.
 func (w *XLSXWriter) Close() error {
 	defer w.f.Close()
+	// Before Flush: the stream writer writes the sheet's autoFilter
+	// element from the worksheet AutoFilter fills.
+	last, _ := excelize.CoordinatesToCellName(max(w.cols, 1), w.row)
+	if err := w.f.AutoFilter(w.sheet, "A1:"+last, nil); err != nil {
+		return fmt.Errorf("set autofilter: %w", err)
+	}
 	if err := w.sw.Flush(); err != nil {
 		return fmt.Errorf("finish sheet: %w", err)
 	}

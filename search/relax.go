@@ -1,0 +1,161 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"katalogpes/store/polish"
+)
+
+// A relaxed search answers a query whose words together find nothing with
+// the best matches of most of its words: first every choice of all words
+// but one, then of all but two, and so on, each choice a query of its own
+// that must match all of its words; the first level that finds anything is
+// the answer, its queries merged by one federated multi-search (Meilisearch
+// ranks them together and counts each listing once). The matching
+// strategies "last" and "frequency" would not do: they drop words by
+// position or rarity, so "sprzątanie biur Katowice" would keep "biur" and
+// lose the city.
+
+// maxRelaxWords bounds the words chosen from: 6 words make at most 20
+// queries on one level (6 choose 3).
+const maxRelaxWords = 6
+
+// relaxWords are the words of q a relaxed search chooses from, as typed:
+// stop words left out, each word once, the first maxRelaxWords.
+func relaxWords(q string) []string {
+	var words, seen []string
+	for _, w := range strings.FieldsFunc(q, notWordRune) {
+		f := polish.Fold(w)
+		if contains(stopWords, f) || contains(seen, f) {
+			continue
+		}
+		seen = append(seen, f)
+		words = append(words, w)
+		if len(words) == maxRelaxWords {
+			break
+		}
+	}
+	return words
+}
+
+// choose lists every choice of k of words, in their order, as queries.
+func choose(words []string, k int) []string {
+	var out []string
+	var pick func(from int, chosen []string)
+	pick = func(from int, chosen []string) {
+		if len(chosen) == k {
+			out = append(out, strings.Join(chosen, " "))
+			return
+		}
+		for i := from; i <= len(words)-(k-len(chosen)); i++ {
+			pick(i+1, append(chosen[:len(chosen):len(chosen)], words[i]))
+		}
+	}
+	pick(0, nil)
+	return out
+}
+
+// searchRelaxed answers q with fewer of its words, level by level; when no
+// level finds anything the exact (empty) answer stands.
+func (s *Service) searchRelaxed(ctx context.Context, q Query, exact *Result) (*Result, error) {
+	words := relaxWords(q.Q)
+	for k := len(words) - 1; k >= 1; k-- {
+		res, err := s.searchEither(ctx, q, choose(words, k))
+		if err != nil {
+			return nil, fmt.Errorf("relaxed search: %w", err)
+		}
+		if res.Total > 0 {
+			res.Relaxed = true
+			return res, nil
+		}
+	}
+	return exact, nil
+}
+
+// searchEither finds the listings matching any of texts: the page, and the
+// facets counted disjunctively as searchIndex counts them, one federated
+// multi-search per facet whose filter is active.
+func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*Result, error) {
+	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
+	attrs, counted := splitFacets(q, byFacet)
+	req := s.federated(q, texts, filterExcept(q, fixed, byFacet, ""), attrs)
+	req.Federation.Offset, req.Federation.Limit = int64(q.Page-1)*int64(q.PerPage), int64(q.PerPage)
+	for _, r := range req.Queries {
+		r.AttributesToRetrieve, r.ShowMatchesPosition, r.Sort = retrieved, true, sortFor(q)
+	}
+	resp, err := s.multiSearch(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Total: int(resp.EstimatedTotalHits), Page: q.Page, PerPage: q.PerPage, Facets: emptyFacets(q.Tenant == "")}
+	if err := addMergedFacets(res.Facets, resp.FacetDistribution); err != nil {
+		return nil, err
+	}
+	if res.Hits, err = decodeHits(resp.Hits, q); err != nil || res.Total == 0 {
+		return res, err
+	}
+	for _, name := range counted {
+		req := s.federated(q, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
+		req.Federation.Limit = 1 // 0 is never sent (omitempty)
+		resp, err := s.multiSearch(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if err := addMergedFacets(res.Facets, resp.FacetDistribution); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// federated is a federated multi-search of texts under filter, counting
+// facets attrs; each query retrieves only ids unless the caller asks more.
+func (s *Service) federated(q Query, texts []string, filter string, attrs []string) *meilisearch.MultiSearchRequest {
+	req := &meilisearch.MultiSearchRequest{Federation: &meilisearch.MultiSearchFederation{
+		FacetsByIndex: map[string][]string{s.cfg.Index: attrs},
+		MergeFacets:   &meilisearch.MultiSearchFederationMergeFacets{MaxValuesPerFacet: maxFacetValues},
+	}}
+	for _, text := range texts {
+		req.Queries = append(req.Queries, &meilisearch.SearchRequest{
+			IndexUID:             s.cfg.Index,
+			Query:                text,
+			Filter:               filter,
+			AttributesToRetrieve: []string{"id"},
+			MatchingStrategy:     meilisearch.All,
+			Locales:              []string{"pol"},
+		})
+	}
+	return req
+}
+
+// multiSearch sends req through the circuit breaker.
+func (s *Service) multiSearch(ctx context.Context, req *meilisearch.MultiSearchRequest) (*meilisearch.MultiSearchResponse, error) {
+	var resp *meilisearch.MultiSearchResponse
+	err := s.call(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = s.client.MultiSearchWithContext(ctx, req)
+		return err
+	})
+	if err == nil && resp == nil {
+		err = errors.New("multi-search: no answer")
+	}
+	return resp, err
+}
+
+// addMergedFacets adds a federated answer's facet counts.
+func addMergedFacets(into map[string]map[string]int, dist map[string]json.RawMessage) error {
+	if len(dist) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(dist)
+	if err != nil {
+		return fmt.Errorf("facets: %w", err)
+	}
+	return addFacets(into, raw)
+}
