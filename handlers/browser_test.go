@@ -313,6 +313,7 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("moderator asks for a change, the enterprise edits, the moderator approves", b.moderationJourney)
 	t.Run("visitor searches without Polish letters, ticks a facet, opens the profile", b.visitorJourney)
 	t.Run("visitor reads the statistics, builds a report, mistakes a dimension", b.statsJourney)
+	t.Run("buyer checks a supplier by NIP, opens it, reports outdated data", b.buyerJourney)
 	t.Run("axe-core reports a page's faults", b.axeSelfCheck)
 }
 

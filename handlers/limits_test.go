@@ -38,7 +38,7 @@ func (s *testServer) secondNode() *testServer {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: "http://localhost:8080"}, handlers.Deps{
+	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: "http://localhost:8080", CSRFKey: newCSRFKey(s.t)}, handlers.Deps{
 		DB: s.db.DB, Search: s.svc, Keys: s.keys, Registry: tenants.NewRegistry(list, "katalog.test"),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

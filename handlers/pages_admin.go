@@ -38,7 +38,8 @@ func (s *Server) brandingForm(c *fiber.Ctx, v url.Values) *brandingView {
 	p.Section = "admin"
 	if v == nil {
 		b := p.Tenant.Branding
-		v = url.Values{"tagline": {b.Tagline}, "primary_color": {b.PrimaryColor}, "accent_color": {b.AccentColor}}
+		v = url.Values{"tagline": {b.Tagline}, "primary_color": {b.PrimaryColor}, "accent_color": {b.AccentColor},
+			"contact_email": {p.Tenant.ContactEmail}, "contact_phone": {p.Tenant.ContactPhone}}
 	}
 	for _, k := range []string{"primary_color", "accent_color"} {
 		if v.Get(k) == "" {
@@ -89,10 +90,14 @@ func (s *Server) brandingSubmit(c *fiber.Ctx) error {
 			b.LogoURL = logo
 		}
 	}
+	contact, err := store.TenantContact{Email: v.Get("contact_email"), Phone: v.Get("contact_phone")}.Normalize()
+	if err != nil && !s.addError(&p.Page, err, nil) {
+		return err
+	}
 	if len(p.Form.Errors) > 0 {
 		return s.render(c, fiber.StatusUnprocessableEntity, "branding", p)
 	}
-	if err := s.db.UpdateTenant(ctx, store.TenantUpdate{Branding: &b}); err != nil {
+	if err := s.db.UpdateTenant(ctx, store.TenantUpdate{Branding: &b, Contact: &contact}); err != nil {
 		return err
 	}
 	if err := s.ReloadTenants(ctx); err != nil {

@@ -119,7 +119,7 @@ type profileView struct {
 	Social       bool
 	OSM          string
 	JSONLD       map[string]any
-	ReportMail   string
+	Registers    []registerLink
 	Owner        bool
 	CanModerate  bool
 }
@@ -151,7 +151,7 @@ func (s *Server) profilePage(c *fiber.Ctx) error {
 		p.OSM = "https://www.openstreetmap.org/?mlat=" + lat + "&mlon=" + lng + "#map=16/" + lat + "/" + lng
 	}
 	p.JSONLD = s.organizationLD(c, l)
-	p.ReportMail = reportMailto(&p.Page, l, s.cfg.BaseURL+c.Path())
+	p.Registers = registerLinks(l)
 	return s.render(c, fiber.StatusOK, "profile", p)
 }
 
@@ -265,28 +265,6 @@ func (s *Server) organizationLD(c *fiber.Ctx, l *store.Listing) map[string]any {
 		ld["makesOffer"] = offers
 	}
 	return ld
-}
-
-// reportMailto is a prepared message to the region about outdated data.
-// Regions have no contact address of their own yet, so the person fills
-// in the recipient; the message names the listing and its address.
-func reportMailto(p *Page, l *store.Listing, link string) string {
-	subject := p.Tf("ui.profile.report_subject", "Name", l.Name)
-	body := p.Tf("ui.profile.report_body", "Name", l.Name, "Link", link, "Region", p.Tenant.Name)
-	return "mailto:?subject=" + mailEscape(subject) + "&body=" + mailEscape(body)
-}
-
-// mailEscape encodes for a mailto: link (spaces as %20, not +).
-func mailEscape(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }
 
 // profileModerate lets staff suspend or reinstate a published listing

@@ -164,7 +164,7 @@ func TestProfileShowsBadgesMapAndStructuredData(t *testing.T) {
 		"Gotowy do zamówień zastrzeżonych", "podstawa: spółdzielnia socjalna, 40% zatrudnionych",
 		"ważne do "+view.FormatDate("pl", store.FiguresLapseOn(time.Now().AddDate(0, -2, 0)).Format("2006-01-02")),
 		"Preferencja PS (zamówienia do 130 tys. zł)", "decyzja nr PS/1/2024);", "Zakup Prospołeczny", "ważny do 31 grudnia 2099",
-		"https://www.openstreetmap.org/?mlat=50.25990&amp;mlon=19.02160", "Dane potwierdzone", "mailto:?subject=",
+		"https://www.openstreetmap.org/?mlat=50.25990&amp;mlon=19.02160", "Dane potwierdzone", `href="/r/slaskie/podmiot/`+f.published+`/zglos"`,
 		"Obiady dla szkół", "gmina Katowice")
 	m := regexp.MustCompile(`(?s)<script type="application/ld\+json">(.*?)</script>`).FindStringSubmatch(p.Body)
 	if m == nil {

@@ -129,6 +129,15 @@ func (s *Server) routeTable() []route {
 		rt(page, post, "/admin/wyglad", region, tenants.PermAdmin, s.brandingSubmit),
 		rt(page, get, "/admin/synonimy", region, tenants.PermAdmin, s.synonymsPage),
 		rt(page, post, "/admin/synonimy", region, tenants.PermAdmin, s.synonymsSubmit),
+		// Buyers' checks (issue 12): a supplier by its identifier, and
+		// reports of outdated data, a ticket for the region's moderators.
+		rt(api, get, "/lookup", hub, tenants.PermPublic, s.lookup),
+		rt(page, get, "/sprawdz", hub, tenants.PermPublic, s.lookupPage),
+		rt(page, get, "/podmiot/:id/zglos", region, tenants.PermPublic, s.outdatedPage),
+		rt(page, post, "/podmiot/:id/zglos", region, tenants.PermPublic, s.limit(outdatedReportByAddress), s.outdatedSubmit),
+		rt(page, get, "/podmiot/:id/zglos/dziekujemy", region, tenants.PermPublic, s.outdatedThanksPage),
+		rt(page, get, "/moderacja/zgloszenia", region, tenants.PermModerate, s.outdatedInboxPage),
+		rt(page, post, "/moderacja/zgloszenia/:rid/zamknij", region, tenants.PermModerate, s.closeOutdatedPost),
 	}
 }
 

@@ -11,15 +11,19 @@ import (
 
 // Tenant is one region: its ROPS runs the catalog for its voivodeship.
 type Tenant struct {
-	ID          string   `db:"id" json:"id"`
-	Slug        string   `db:"slug" json:"slug"`
-	TERYT       string   `db:"teryt" json:"teryt"`
-	Voivodeship string   `db:"voivodeship" json:"voivodeship"`
-	Name        string   `db:"name" json:"name"`
-	City        string   `db:"city" json:"city"`
-	Hosts       []string `db:"-" json:"hosts"`
-	Branding    Branding `db:"-" json:"branding"`
-	Settings    Settings `db:"-" json:"settings"`
+	ID          string `db:"id" json:"id"`
+	Slug        string `db:"slug" json:"slug"`
+	TERYT       string `db:"teryt" json:"teryt"`
+	Voivodeship string `db:"voivodeship" json:"voivodeship"`
+	Name        string `db:"name" json:"name"`
+	City        string `db:"city" json:"city"`
+	// ContactEmail and ContactPhone reach the region's team (an E.164
+	// phone); reports of outdated data are mailed to the address.
+	ContactEmail string   `db:"contact_email" json:"contact_email,omitempty"`
+	ContactPhone string   `db:"contact_phone" json:"contact_phone,omitempty"`
+	Hosts        []string `db:"-" json:"hosts"`
+	Branding     Branding `db:"-" json:"branding"`
+	Settings     Settings `db:"-" json:"settings"`
 }
 
 // Branding is what a region may change about how its pages look.

@@ -57,3 +57,16 @@ func (m *Composer) Reminder(lang string, r store.Reminder) store.Mail {
 		"Confirmed": r.ConfirmedAt.In(Warsaw).Format("2006-01-02"),
 		"Link":      m.link(r.TenantSlug, "podmiot/"+r.ListingID, nil)})
 }
+
+// ListingReport tells a region's team, at its contact address (none: no
+// mail), that someone finds a listing's data out of date; it is in Polish,
+// the team's language, and links to the listing and the inbox.
+func (m *Composer) ListingReport(t *tenants.Tenant, r store.ListingReport) store.Mail {
+	reporter := r.ReporterEmail
+	if reporter == "" {
+		reporter = m.tr.T("pl", "mail.listing_report.anonymous", nil)
+	}
+	return m.compose("pl", "mail.listing_report", t.ContactEmail, map[string]any{"Name": r.ListingName, "Region": t.Name,
+		"Text": r.Body, "Reporter": reporter,
+		"Link": m.link(t.Slug, "podmiot/"+r.ListingID, nil), "Inbox": m.link(t.Slug, "moderacja/zgloszenia", nil)})
+}
