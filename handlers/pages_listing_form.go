@@ -74,6 +74,9 @@ func listingValues(d store.ListingData) url.Values {
 		set("social_enterprise.valid_until", se.ValidUntil)
 		set("social_enterprise.withdrawn_at", se.WithdrawnAt)
 	}
+	if d.ReintegrationAim {
+		set("reintegration_aim", "true")
+	}
 	if e := d.Employment; e != nil {
 		set("employment.total", strconv.Itoa(e.Total))
 		set("employment.at_risk", strconv.Itoa(e.AtRisk))
@@ -247,9 +250,11 @@ func (f listingForm) readSocialEnterprise() {
 	}
 }
 
-// readEmployment reads the employment figures; none when all empty.
+// readEmployment reads the stated integration aim and the employment
+// figures; none when all empty.
 func (f listingForm) readEmployment() {
 	d := &f.pl.Data
+	d.ReintegrationAim = f.get("reintegration_aim") == "true"
 	d.Employment = nil
 	total, atRisk, asOf := f.get("employment.total"), f.get("employment.at_risk"), f.get("employment.as_of")
 	groups := nonEmpty(f.v["employment.target_groups"])

@@ -9,7 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"katalogpes/store"
 	"katalogpes/store/storetest"
 )
 
@@ -42,6 +44,8 @@ func TestResultsPageLinksExportsAndTheMarketCheckRecord(t *testing.T) {
 	pub := storetest.NewPublisher(t, s.db)
 	a := pageListing("Spółdzielnia Socjalna Żółć", "5260250274")
 	a.REGON, a.Contact.Email = "123456785", "zolc@example.org"
+	// A social cooperative is eligible by its figures, not by its kind alone.
+	a.Employment = &store.Employment{Total: 10, AtRisk: 4, AsOf: time.Now().AddDate(0, -1, 0).Format("2006-01-02")}
 	pub.Publish("slaskie", a)
 	b := pageListing("Fundacja Ćma", "1234563218")
 	b.LegalForm, b.Kinds, b.SocialEnterprise = "fundacja", []string{"cis"}, nil

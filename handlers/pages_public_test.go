@@ -7,7 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"katalogpes/handlers/view"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
 	"katalogpes/tenants"
@@ -31,7 +33,9 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	tn := storetest.Tenants(t, s.db)["slaskie"]
 	owner := tenants.WithPrincipal(tenants.NewContext(context.Background(), tn), f.ownerP)
 	mod := tenants.WithPrincipal(tenants.NewContext(context.Background(), tn), f.modP)
-	f.published = f.create(owner, pageListing("Spółdzielnia Socjalna Zielony Śląsk", "5260250274"))
+	published := pageListing("Spółdzielnia Socjalna Zielony Śląsk", "5260250274")
+	published.Employment = &store.Employment{Total: 10, AtRisk: 4, AsOf: time.Now().AddDate(0, -2, 0).Format("2006-01-02")}
+	f.published = f.create(owner, published)
 	if _, err := s.db.SubmitListing(owner, f.published); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +161,9 @@ func TestProfileShowsBadgesMapAndStructuredData(t *testing.T) {
 	f := newPagesFixture(t)
 	p := f.s.web().get("/r/slaskie/podmiot/"+f.published).expect(t, 200)
 	p.contains(t, "Spółdzielnia Socjalna Zielony Śląsk", "Przedsiębiorstwo społeczne", "decyzja nr PS/1/2024 z 1 marca 2024",
-		"Gotowy do zamówień zastrzeżonych", "rodzaj podmiotu", "Zakup Prospołeczny", "ważny do 31 grudnia 2099",
+		"Gotowy do zamówień zastrzeżonych", "podstawa: spółdzielnia socjalna, 40% zatrudnionych",
+		"ważne do "+view.FormatDate("pl", store.FiguresLapseOn(time.Now().AddDate(0, -2, 0)).Format("2006-01-02")),
+		"Preferencja PS (zamówienia do 130 tys. zł)", "decyzja nr PS/1/2024);", "Zakup Prospołeczny", "ważny do 31 grudnia 2099",
 		"https://www.openstreetmap.org/?mlat=50.25990&amp;mlon=19.02160", "Dane potwierdzone", `href="/r/slaskie/podmiot/`+f.published+`/zglos"`,
 		"Obiady dla szkół", "gmina Katowice")
 	m := regexp.MustCompile(`(?s)<script type="application/ld\+json">(.*?)</script>`).FindStringSubmatch(p.Body)

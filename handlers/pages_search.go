@@ -57,6 +57,9 @@ type searchView struct {
 	SocialOn    bool
 	SocialCount int
 	ReservedOn  bool
+	PSOn        bool
+	AtRiskMin   string
+	AtRiskMins  []Option
 	Pages       []pageLink
 	Prev, Next  string
 	ClearURL    string
@@ -105,6 +108,11 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	p.SocialOn = q.SocialEnterprise
 	p.SocialCount = p.Res.Facets["social_enterprise"]["true"]
 	p.ReservedOn = q.ReservedContracts
+	p.PSOn = q.PSPreference
+	p.AtRiskMin = values.Get("at_risk_min")
+	for n := 30; n <= 100; n += 10 {
+		p.AtRiskMins = append(p.AtRiskMins, Option{Value: strconv.Itoa(n), Label: p.Tf("ui.search.at_risk_option", "N", n)})
+	}
 	names := s.categoryNames(ctx, p.Lang)
 	p.Hits = s.searchHits(p, p.Res.Hits, regional, names)
 	if p.Unlocated = p.Res.Unlocated; p.Unlocated != nil {

@@ -111,7 +111,7 @@ func (s *Server) fillPlace(ctx context.Context, p *searchView, values url.Values
 func activeFilters(q search.Query) int {
 	n := len(q.LegalForms) + len(q.Kinds) + len(q.Categories) + len(q.Certificates) +
 		len(q.Powiats) + len(q.Gminas) + len(q.Serves)
-	for _, on := range []bool{q.SocialEnterprise, q.ReservedContracts, q.Near != nil} {
+	for _, on := range []bool{q.SocialEnterprise, q.ReservedContracts, q.PSPreference, q.AtRiskMin > 0, q.Near != nil} {
 		if on {
 			n++
 		}

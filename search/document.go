@@ -45,6 +45,13 @@ type Document struct {
 	Certificates              []string `json:"certificates"`
 	SocialEnterprise          bool     `json:"social_enterprise"`
 	ReservedContractsEligible bool     `json:"reserved_contracts_eligible"`
+	PSPreferenceEligible      bool     `json:"ps_preference_eligible"`
+	// AtRiskShare is the percentage of employees at risk of exclusion and
+	// AtRiskLapsesOn the last day the figures count, as YYYYMMDD (0 when
+	// there are no figures that count, or not yet): at_risk_min compares
+	// it with the day of the search, so figures drop out on time.
+	AtRiskShare    int `json:"at_risk_share"`
+	AtRiskLapsesOn int `json:"at_risk_lapses_on"`
 
 	// The service area, stored so that serves=GMINA is one filter: the
 	// whole country, or any voivodeship, powiat or gmina listed (the seat's
@@ -66,31 +73,37 @@ type GeoPoint struct {
 }
 
 // BuildDocument turns a published listing into its document as of now
-// (certificates and the social-enterprise status expire with time).
+// (certificates, the social-enterprise status and employment figures
+// expire with time; store.RecomputeAgedListings queues them when they do).
 func BuildDocument(l *store.Listing, now time.Time) Document {
 	d := Document{
-		ID:                        l.ID,
-		Tenant:                    l.Tenant,
-		Name:                      l.Name,
-		NameFolded:                polish.Fold(l.Name),
-		ShortName:                 l.ShortName,
-		ShortNameFolded:           polish.Fold(l.ShortName),
-		Description:               l.Description,
-		DescriptionFolded:         polish.Fold(l.Description),
-		City:                      l.Address.City,
-		LegalForm:                 l.LegalForm,
-		Kinds:                     nonNil(l.Kinds),
-		Voivodeship:               l.Voivodeship.Code,
-		VoivodeshipName:           l.Voivodeship.Name,
-		Powiat:                    l.Powiat.Code,
-		PowiatName:                l.Powiat.Name,
-		Gmina:                     l.Gmina.Code,
-		GminaName:                 l.Gmina.Name,
-		Categories:                nonNil(l.Categories),
-		SocialEnterprise:          l.IsSocialEnterprise(now),
-		ReservedContractsEligible: l.ReservedContractsEligible,
-		ServesCountry:             l.ServiceArea.Scope == "country",
-		UpdatedAt:                 l.UpdatedAt.Unix(),
+		ID:                   l.ID,
+		Tenant:               l.Tenant,
+		Name:                 l.Name,
+		NameFolded:           polish.Fold(l.Name),
+		ShortName:            l.ShortName,
+		ShortNameFolded:      polish.Fold(l.ShortName),
+		Description:          l.Description,
+		DescriptionFolded:    polish.Fold(l.Description),
+		City:                 l.Address.City,
+		LegalForm:            l.LegalForm,
+		Kinds:                nonNil(l.Kinds),
+		Voivodeship:          l.Voivodeship.Code,
+		VoivodeshipName:      l.Voivodeship.Name,
+		Powiat:               l.Powiat.Code,
+		PowiatName:           l.Powiat.Name,
+		Gmina:                l.Gmina.Code,
+		GminaName:            l.Gmina.Name,
+		Categories:           nonNil(l.Categories),
+		SocialEnterprise:     l.IsSocialEnterprise(now),
+		PSPreferenceEligible: l.PSPreference(now),
+		ServesCountry:        l.ServiceArea.Scope == "country",
+		UpdatedAt:            l.UpdatedAt.Unix(),
+	}
+	d.ReservedContractsEligible, _ = l.ReservedEligibility(now)
+	if f, ok := l.AtRiskFigures(now); ok && !f.Future {
+		lapses, _ := time.Parse("2006-01-02", f.LapsesOn)
+		d.AtRiskShare, d.AtRiskLapsesOn = f.Share, dayNumber(lapses)
 	}
 	d.Offers = make([]string, 0, len(l.Offers))
 	for _, o := range l.Offers {

@@ -74,6 +74,7 @@ func hitFromDocument(d *Document) Hit {
 		Powiat: store.Unit{Code: d.Powiat, Name: d.PowiatName}, Gmina: store.Unit{Code: d.Gmina, Name: d.GminaName},
 		Description: teaser(d.Description), Categories: d.Categories,
 		SocialEnterprise: d.SocialEnterprise, ReservedContractsEligible: d.ReservedContractsEligible,
+		PSPreferenceEligible: d.PSPreferenceEligible,
 	}
 }
 

@@ -3,6 +3,7 @@ package search
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meilisearch/meilisearch-go"
 )
@@ -61,8 +62,9 @@ func facetFilters(q Query) map[string]string {
 }
 
 // fixedFilters always apply: the tenant above all, and the filters that
-// have no facet.
-func fixedFilters(q Query) []string {
+// have no facet. now dates the employment figures: they stop counting
+// on their own day, whenever the document was built.
+func fixedFilters(q Query, now time.Time) []string {
 	var f []string
 	if q.Tenant != "" {
 		f = append(f, "tenant = "+quote(q.Tenant))
@@ -78,6 +80,12 @@ func fixedFilters(q Query) []string {
 	}
 	if q.ReservedContracts {
 		f = append(f, "reserved_contracts_eligible = true")
+	}
+	if q.AtRiskMin > 0 {
+		f = append(f, "at_risk_share >= "+strconv.Itoa(q.AtRiskMin)+" AND at_risk_lapses_on >= "+strconv.Itoa(dayNumber(now)))
+	}
+	if q.PSPreference {
+		f = append(f, "ps_preference_eligible = true")
 	}
 	if q.Near != nil && q.RadiusKm > 0 {
 		f = append(f, "_geoRadius("+ftoa(q.Near.Lat)+", "+ftoa(q.Near.Lng)+", "+ftoa(q.RadiusKm*1000)+")")
@@ -108,7 +116,7 @@ func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // would spend time sending them and we reading them, on every search).
 var retrieved = []string{"id", "tenant", "name", "legal_form", "kinds", "city", "powiat", "powiat_name",
 	"gmina", "gmina_name", "description", "categories", "social_enterprise",
-	"reserved_contracts_eligible", "_geo"}
+	"reserved_contracts_eligible", "ps_preference_eligible", "_geo"}
 
 // requests builds the multi-search for q: the page of hits with the facets
 // no filter narrows, then per active facet filter one count-only query
@@ -116,7 +124,7 @@ var retrieved = []string{"id", "tenant", "name", "legal_form", "kinds", "city", 
 // (disjunctive faceting) in one round trip. It returns the facet name each
 // extra query counts.
 func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
-	fixed, byFacet := fixedFilters(q), facetFilters(q)
+	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
 	main := &meilisearch.SearchRequest{
 		IndexUID:             s.cfg.Index,
 		Query:                q.Q,

@@ -62,6 +62,8 @@ func ParseQuery(v url.Values) (Query, error) {
 	q.Serves = gminas(p.list("serves", gminaRe.MatchString, "serves.invalid"))
 	q.SocialEnterprise = p.flag("social_enterprise")
 	q.ReservedContracts = p.flag("reserved_contracts")
+	q.PSPreference = p.flag("ps_preference")
+	q.AtRiskMin = p.atRiskMin()
 
 	var pageErrs []store.FieldError
 	q.Page, q.PerPage, pageErrs = ParsePaging(v, DefaultPerPage)

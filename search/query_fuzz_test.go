@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -28,10 +29,11 @@ func FuzzParseQuery(f *testing.F) {
 		"gmina=2469011&gmina=2469014&serves=1465108,1465109", "category=catering,,catering&certificate=opp",
 		"social_enterprise=TRUE&reserved_contracts=0&page=2&per_page=100", "page=9223372036854775807",
 		"sort=name&q=%00%E2%80%8B%ff", "per_page=ten&radius_km=5&sort=distance&kind=xyz",
+		"at_risk_min=50&ps_preference=true", "at_risk_min=29", "at_risk_min=100%25&ps_preference=no",
 	} {
 		f.Add(s)
 	}
-	svc := &Service{cfg: Config{Index: "listings"}}
+	svc := &Service{cfg: Config{Index: "listings"}, now: time.Now}
 	f.Fuzz(func(t *testing.T, raw string) {
 		values, err := url.ParseQuery(raw)
 		if err != nil {
@@ -128,7 +130,7 @@ func queryValues(q Query) url.Values {
 		"certificate": q.Certificates, "category": q.Categories, "powiat": q.Powiats, "gmina": q.Gminas, "serves": q.Serves} {
 		v[name] = list
 	}
-	for name, on := range map[string]bool{"social_enterprise": q.SocialEnterprise, "reserved_contracts": q.ReservedContracts} {
+	for name, on := range map[string]bool{"social_enterprise": q.SocialEnterprise, "reserved_contracts": q.ReservedContracts, "ps_preference": q.PSPreference} {
 		if on {
 			v.Set(name, "true")
 		}
@@ -140,6 +142,9 @@ func queryValues(q Query) url.Values {
 	}
 	if q.RadiusKm != 0 {
 		set("radius_km", ftoa(q.RadiusKm))
+	}
+	if q.AtRiskMin != 0 {
+		set("at_risk_min", strconv.Itoa(q.AtRiskMin))
 	}
 	set("sort", q.Sort)
 	return v

@@ -39,6 +39,10 @@ func TestParseQueryRefusesBadInput(t *testing.T) {
 		{"distance without near", "sort=distance", "sort", "sort.requires_near"},
 		{"category with spaces", "category=a%20b", "category", "category.invalid"},
 		{"flag not a boolean", "social_enterprise=maybe", "social_enterprise", "boolean.invalid"},
+		{"at_risk_min below the legal minimum", "at_risk_min=29", "at_risk_min", "at_risk_min.range"},
+		{"at_risk_min over 100", "at_risk_min=101", "at_risk_min", "at_risk_min.range"},
+		{"at_risk_min not a number", "at_risk_min=half", "at_risk_min", "at_risk_min.range"},
+		{"ps_preference not a boolean", "ps_preference=tak", "ps_preference", "boolean.invalid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -64,7 +68,7 @@ func TestParseQueryRefusesBadInput(t *testing.T) {
 func TestParseQueryReadsTheAPIsParameters(t *testing.T) {
 	v, _ := url.ParseQuery("q=%20catering%20%20krak%C3%B3w%20&legal_form=kgw&legal_form=fundacja,stowarzyszenie&kind=wtz&powiat=2469" +
 		"&gmina=1261029&serves=0201044&category=catering&certificate=opp&social_enterprise=true&reserved_contracts=1" +
-		"&near=50.06,19.94&radius_km=12.5&sort=distance&page=3&per_page=50&tenant=slaskie")
+		"&at_risk_min=45&ps_preference=true&near=50.06,19.94&radius_km=12.5&sort=distance&page=3&per_page=50&tenant=slaskie")
 	q, err := search.ParseQuery(v)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +79,7 @@ func TestParseQueryReadsTheAPIsParameters(t *testing.T) {
 	if q.Q != "catering kraków" || strings.Join(q.LegalForms, ",") != "kgw,fundacja,stowarzyszenie" || q.Kinds[0] != "wtz" ||
 		q.Powiats[0] != "2469" || q.Gminas[0] != "1261011" || q.Serves[0] != "0201043" || q.Categories[0] != "catering" ||
 		q.Certificates[0] != "opp" || !q.SocialEnterprise || !q.ReservedContracts || q.Near == nil || q.Near.Lat != 50.06 ||
-		q.RadiusKm != 12.5 || q.Sort != "distance" || q.Page != 3 || q.PerPage != 50 {
+		q.RadiusKm != 12.5 || q.Sort != "distance" || q.Page != 3 || q.PerPage != 50 || q.AtRiskMin != 45 || !q.PSPreference {
 		t.Errorf("parsed %+v", q)
 	}
 	long := strings.Repeat("ą", 250)
@@ -98,8 +102,14 @@ func TestBuildDocumentCarriesWhatSearchFiltersOn(t *testing.T) {
 	if strings.Join(d.Certificates, ",") != "opp" {
 		t.Errorf("certificates %v, want only the valid one", d.Certificates)
 	}
-	if !d.SocialEnterprise || !d.ReservedContractsEligible {
-		t.Errorf("social enterprise %v, reserved %v", d.SocialEnterprise, d.ReservedContractsEligible)
+	if !d.SocialEnterprise || !d.ReservedContractsEligible || !d.PSPreferenceEligible || d.AtRiskShare != 40 || d.AtRiskLapsesOn != 20260331 {
+		t.Errorf("social enterprise %v, reserved %v, ps preference %v, at risk %d%% until %d", d.SocialEnterprise, d.ReservedContractsEligible,
+			d.PSPreferenceEligible, d.AtRiskShare, d.AtRiskLapsesOn)
+	}
+	// Built a year on, the same listing is no longer eligible: the
+	// builder reads the figures as of its now, not the listing's flags.
+	if later := search.BuildDocument(sampleListing(), now.AddDate(1, 0, 0)); later.ReservedContractsEligible || later.AtRiskLapsesOn != 20260331 {
+		t.Errorf("a year on: reserved %v, lapses %d", later.ReservedContractsEligible, later.AtRiskLapsesOn)
 	}
 	if strings.Join(d.ServesGminas, ",") != "2469011,1261011" || len(d.ServesPowiats) != 0 || d.ServesCountry {
 		t.Errorf("serves %v %v %v", d.ServesGminas, d.ServesPowiats, d.ServesCountry)
@@ -123,6 +133,7 @@ func sampleListing() *store.Listing {
 			ServiceArea:      store.ServiceArea{Scope: "gminas", TERYT: []string{"1261029"}},
 			SocialEnterprise: &store.SocialEnterprise{DecisionNo: "1/2024", DecisionDate: "2024-01-01"},
 			Certificates:     []store.Certificate{{Kind: "opp"}, {Kind: "zakup_prospoleczny", ValidUntil: "2024-12-31"}},
+			Employment:       &store.Employment{Total: 10, AtRisk: 4, AsOf: "2025-03-31"},
 		},
 		Voivodeship: store.Unit{Code: "24", Name: "śląskie"}, Powiat: store.Unit{Code: "2469", Name: "Katowice"},
 		Gmina: store.Unit{Code: "2469011", Name: "Katowice"}, ReservedContractsEligible: true,

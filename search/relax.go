@@ -82,7 +82,7 @@ func (s *Service) searchRelaxed(ctx context.Context, q Query, exact *Result) (*R
 // facets counted disjunctively as searchIndex counts them, one federated
 // multi-search per facet whose filter is active.
 func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*Result, error) {
-	fixed, byFacet := fixedFilters(q), facetFilters(q)
+	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
 	attrs, counted := splitFacets(q, byFacet)
 	req := s.federated(q, texts, filterExcept(q, fixed, byFacet, ""), attrs)
 	req.Federation.Offset, req.Federation.Limit = int64(q.Page-1)*int64(q.PerPage), int64(q.PerPage)

@@ -48,6 +48,7 @@ type Hit struct {
 	Categories                []string          `json:"categories"`
 	SocialEnterprise          bool              `json:"social_enterprise"`
 	ReservedContractsEligible bool              `json:"reserved_contracts_eligible"`
+	PSPreferenceEligible      bool              `json:"ps_preference_eligible"`
 	DistanceKm                *float64          `json:"distance_km,omitempty"`
 	Highlight                 map[string]string `json:"highlight,omitempty"`
 }
@@ -197,6 +198,7 @@ type hitDoc struct {
 	Categories                []string              `json:"categories"`
 	SocialEnterprise          bool                  `json:"social_enterprise"`
 	ReservedContractsEligible bool                  `json:"reserved_contracts_eligible"`
+	PSPreferenceEligible      bool                  `json:"ps_preference_eligible"`
 	Geo                       *GeoPoint             `json:"_geo"`
 	GeoDistance               *float64              `json:"_geoDistance"`
 	Matches                   map[string][]matchPos `json:"_matchesPosition"`
@@ -208,6 +210,7 @@ func (d *hitDoc) hit(q Query) Hit {
 		City: d.City, Powiat: store.Unit{Code: d.Powiat, Name: d.PowiatName}, Gmina: store.Unit{Code: d.Gmina, Name: d.GminaName},
 		Description: teaser(d.Description), Categories: nonNil(d.Categories),
 		SocialEnterprise: d.SocialEnterprise, ReservedContractsEligible: d.ReservedContractsEligible,
+		PSPreferenceEligible: d.PSPreferenceEligible,
 	}
 	switch {
 	case d.GeoDistance != nil:

@@ -70,7 +70,8 @@ func facetData(e *env) {
 		{"slaskie", store.ListingData{Name: "Spółdzielnia Delta", LegalForm: "spoldzielnia_socjalna", Address: katowice, Categories: []string{"zielen"}, SocialEnterprise: se,
 			Certificates: []store.Certificate{{Kind: "znak_jakosci_es"}}}},
 		{"malopolskie", store.ListingData{Name: "Catering Epsilon", LegalForm: "fundacja", Kinds: []string{"cis"}, Address: krakow, Categories: []string{"catering"}}},
-		{"malopolskie", store.ListingData{Name: "Pralnia Zeta", LegalForm: "spoldzielnia_socjalna", Kinds: []string{"spoldzielnia_socjalna"}, Address: krakow, Categories: []string{"pralnia"}, SocialEnterprise: se}},
+		{"malopolskie", store.ListingData{Name: "Pralnia Zeta", LegalForm: "spoldzielnia_socjalna", Kinds: []string{"spoldzielnia_socjalna"}, Address: krakow, Categories: []string{"pralnia"}, SocialEnterprise: se,
+			Employment: &store.Employment{Total: 10, AtRisk: 5, AsOf: time.Now().AddDate(0, -2, 0).Format("2006-01-02")}}},
 	} {
 		d.data.NIP = ""
 		d.data.Description = fmt.Sprintf("Podmiot numer %d.", i)

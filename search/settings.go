@@ -23,7 +23,7 @@ var searchableAttributes = []string{
 
 var filterableAttributes = []string{
 	"tenant", "legal_form", "kinds", "voivodeship", "powiat", "gmina", "categories", "certificates",
-	"social_enterprise", "reserved_contracts_eligible",
+	"social_enterprise", "reserved_contracts_eligible", "ps_preference_eligible", "at_risk_share", "at_risk_lapses_on",
 	"serves_country", "serves_voivodeships", "serves_powiats", "serves_gminas", "_geo",
 }
 

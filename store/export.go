@@ -69,9 +69,7 @@ func (db *DB) ExportPage(ctx context.Context, f ListingFilter, afterID string, l
 	if f.SocialEnterprise {
 		where = append(where, socialEnterpriseExpr(today()))
 	}
-	if f.ReservedContracts {
-		where = append(where, reservedExpr(today()))
-	}
+	where = append(where, eligibilityConditions(&b, f, today)...)
 	if f.Near != nil && f.RadiusKm > 0 {
 		where = append(where, haversineExpr(b.arg(f.Near.Lat), b.arg(f.Near.Lng))+" <= "+b.arg(f.RadiusKm))
 	}

@@ -18,6 +18,7 @@ type Listing struct {
 	Gmina                     Unit       `json:"gmina"`
 	ReservedContractsEligible bool       `json:"reserved_contracts_eligible"`
 	ReservedContractsBasis    *Basis     `json:"reserved_contracts_basis,omitempty"`
+	PSPreferenceEligible      bool       `json:"ps_preference_eligible"`
 	Completeness              int        `json:"completeness"`
 	CreatedAt                 time.Time  `json:"created_at"`
 	UpdatedAt                 time.Time  `json:"updated_at"`
@@ -41,10 +42,16 @@ type Unit struct {
 	Name string `json:"name"`
 }
 
-// Basis says why a listing may take reserved contracts, and as of when.
+// Basis says why a listing may take reserved contracts: the kind or the
+// stated aim, the share of employees at risk, the day the figures are true
+// for and the last day they count. A basis whose LapsesOn has passed is
+// still given (with eligibility false), so the profile can say it lapsed.
 type Basis struct {
-	Reason string `json:"reason"` // kind | employment
-	AsOf   string `json:"as_of,omitempty"`
+	Reason      string `json:"reason"`         // kind | reintegration_aim
+	Kind        string `json:"kind,omitempty"` // spoldzielnia_socjalna | zpch, for reason kind
+	AtRiskShare int    `json:"at_risk_share"`  // percent, rounded down
+	AsOf        string `json:"as_of"`
+	LapsesOn    string `json:"lapses_on"`
 }
 
 // Revision is a pending edit of a published listing.
@@ -62,31 +69,9 @@ const StaleAfter = 365 * 24 * time.Hour
 // derive fills the derived fields as of now.
 func (l *Listing) derive(now time.Time) {
 	l.ReservedContractsEligible, l.ReservedContractsBasis = l.ListingData.ReservedEligibility(now)
+	l.PSPreferenceEligible = l.ListingData.PSPreference(now)
 	l.Completeness = l.ListingData.Completeness()
 	l.Stale = now.Sub(l.ConfirmedAt) > StaleAfter
-}
-
-// ReservedEligibility applies art. 94 of the public procurement law as
-// DOMAIN.md reads it: social cooperatives and sheltered workshops (ZPCH)
-// always; others with ≥30% employees at risk, by figures at most a year old.
-func (d *ListingData) ReservedEligibility(now time.Time) (bool, *Basis) {
-	for _, k := range d.Kinds {
-		if k == "spoldzielnia_socjalna" || k == "zpch" {
-			return true, &Basis{Reason: "kind"}
-		}
-	}
-	if d.LegalForm == "spoldzielnia_socjalna" {
-		return true, &Basis{Reason: "kind"}
-	}
-	e := d.Employment
-	if e == nil || e.Total <= 0 || e.AtRisk*10 < e.Total*3 {
-		return false, nil
-	}
-	asOf, err := time.Parse("2006-01-02", e.AsOf)
-	if err != nil || now.Sub(asOf) > StaleAfter || asOf.After(now.Add(24*time.Hour)) {
-		return false, nil
-	}
-	return true, &Basis{Reason: "employment", AsOf: e.AsOf}
 }
 
 // Completeness weighs what buyers use, 0–100.
@@ -165,4 +150,4 @@ func DiffListings(before, after ListingData) []FieldChange {
 // listingFieldOrder is the order fields appear in forms and diffs.
 var listingFieldOrder = []string{"name", "short_name", "legal_form", "kinds", "operator", "krs", "nip", "regon",
 	"description", "categories", "pkd", "offers", "address", "geo", "service_area", "contact",
-	"social_enterprise", "employment", "certificates", "founded_year", "logo_url"}
+	"social_enterprise", "reintegration_aim", "employment", "certificates", "founded_year", "logo_url"}

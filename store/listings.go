@@ -15,12 +15,16 @@ import (
 
 // ListingData is what an enterprise registers: the API's listing fields
 // that a person edits. It is stored as one JSON document (listings.data).
+// ReintegrationAim is the owner's statement that the social and
+// occupational integration of people at risk of exclusion is the main aim
+// of the entity, or of the unit that performs contracts.
 type ListingData struct {
 	Name             string            `json:"name"`
 	ShortName        string            `json:"short_name"`
 	LegalForm        string            `json:"legal_form"`
 	Kinds            []string          `json:"kinds"`
 	Operator         string            `json:"operator"`
+	ReintegrationAim bool              `json:"reintegration_aim"` // integration is the main aim (art. 94 Pzp)
 	KRS              string            `json:"krs"`
 	NIP              string            `json:"nip"`
 	REGON            string            `json:"regon"`

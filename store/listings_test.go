@@ -55,8 +55,8 @@ func TestCreateListingNormalisesAndDerives(t *testing.T) {
 	if l.Status != store.StatusDraft || l.NIP != "5260250274" || l.Address.PostalCode != "40-014" || l.Contact.Phone != "+48600100200" {
 		t.Fatalf("not normalised: %+v", l)
 	}
-	if !l.ReservedContractsEligible || l.ReservedContractsBasis.Reason != "kind" {
-		t.Fatalf("a social cooperative is eligible for reserved contracts: %+v", l.ReservedContractsBasis)
+	if l.ReservedContractsEligible || l.ReservedContractsBasis != nil {
+		t.Fatalf("a social cooperative without employment figures is eligible for reserved contracts: %+v", l.ReservedContractsBasis)
 	}
 	if l.Powiat.Name != "Katowice" || l.Voivodeship.Code != "24" || l.Completeness == 0 || l.Stale {
 		t.Fatalf("derived fields wrong: powiat %+v voivodeship %+v completeness %d stale %v", l.Powiat, l.Voivodeship, l.Completeness, l.Stale)

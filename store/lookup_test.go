@@ -47,6 +47,7 @@ func TestLookupFindsPublishedListingsInTheRegionOrAcrossRegions(t *testing.T) {
 	owner, mod := actors(t, db, "slaskie")
 	d := validListing("Spółdzielnia Lookup")
 	d.REGON = "891129301"
+	d.Employment = &store.Employment{Total: 10, AtRisk: 4, AsOf: monthsAgo(1)} // the kind alone does not make it eligible
 	d.KRS = "123"
 	l, err := db.CreateListing(owner, d)
 	if err != nil {
@@ -88,7 +89,7 @@ func TestLookupFindsPublishedListingsInTheRegionOrAcrossRegions(t *testing.T) {
 			t.Errorf("%s %+v: got %d listings, want found=%v", c.scope, c.q, len(got), c.found)
 		}
 		if c.found {
-			// A social cooperative: reserved contracts by its kind, no PS status.
+			// A social cooperative with 40% at risk: reserved contracts, no PS status.
 			if b := got[0].StatusBadges(got[0].UpdatedAt); len(b) != 1 || b[0] != "reserved_contracts" {
 				t.Errorf("badges %v", b)
 			}

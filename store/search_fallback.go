@@ -43,8 +43,13 @@ type ListingFilter struct {
 	Certificates      []string
 	SocialEnterprise  bool
 	ReservedContracts bool
-	Near              *Geo
-	RadiusKm          float64
+	// AtRiskMin, when set (30–100), asks for at least that percentage of
+	// employees at risk of exclusion by figures at most 12 months old.
+	AtRiskMin int
+	// PSPreference asks for social enterprises whose status is in force.
+	PSPreference bool
+	Near         *Geo
+	RadiusKm     float64
 }
 
 // FallbackHit is one found listing, with its distance when near was given.
@@ -148,7 +153,7 @@ func (db *DB) planFallback(ctx context.Context, q FallbackQuery) fallbackPlan {
 }
 
 // fallbackBase is the CTE "base" of published listings matching the words,
-// tenant, gminas, service area, reserved contracts and radius, with what
+// tenant, gminas, service area, employment and status filters and radius, with what
 // the facet filters, ranking and sorting need; national is true when
 // searching all tenants.
 func (db *DB) fallbackBase(ctx context.Context, q FallbackQuery, b *sqlBuilder) (cte string, national bool) {
@@ -174,9 +179,7 @@ func (db *DB) fallbackBase(ctx context.Context, q FallbackQuery, b *sqlBuilder) 
 	if len(q.Serves) > 0 {
 		where = append(where, servesCondition(b, q.Serves))
 	}
-	if q.ReservedContracts {
-		where = append(where, reservedExpr(today))
-	}
+	where = append(where, eligibilityConditions(b, q.ListingFilter, func() string { return today })...)
 	distExpr := "NULL::float8"
 	if q.Near != nil {
 		distExpr = haversineExpr(b.arg(q.Near.Lat), b.arg(q.Near.Lng))
@@ -429,19 +432,6 @@ func socialEnterpriseExpr(today string) string {
 func certificatesExpr(today string) string {
 	return `ARRAY(SELECT DISTINCT c->>'kind' FROM jsonb_array_elements(` + jsonArray("l.data->'certificates'") + `) AS c
 		WHERE coalesce(c->>'valid_until', '') = '' OR (c->>'valid_until') COLLATE "C" >= ` + today + `)`
-}
-
-// reservedExpr is ListingData.ReservedEligibility in SQL: social
-// cooperatives and ZPCH always, others with ≥30% employees at risk by
-// figures at most a year old.
-func reservedExpr(today string) string {
-	e := "l.data->'employment'"
-	asOf := `CASE WHEN (` + e + `->>'as_of') ~ '^\d{4}-\d{2}-\d{2}$' THEN (` + e + `->>'as_of')::date END`
-	return `(l.kinds && ARRAY['spoldzielnia_socjalna', 'zpch'] OR l.legal_form = 'spoldzielnia_socjalna'
-		OR (jsonb_typeof(` + e + `) = 'object'
-		    AND coalesce((` + e + `->>'total')::int, 0) > 0
-		    AND coalesce((` + e + `->>'at_risk')::int, 0) * 10 >= (` + e + `->>'total')::int * 3
-		    AND ` + asOf + ` BETWEEN ` + today + `::date - 365 AND ` + today + `::date + 1))`
 }
 
 // servesCondition finds listings whose service area covers any of the

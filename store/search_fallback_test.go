@@ -94,6 +94,7 @@ func TestFallbackFacetsCountEveryFilterButTheirOwn(t *testing.T) {
 	p.Publish("slaskie", store.ListingData{Name: "C", LegalForm: "stowarzyszenie", Kinds: []string{"cis", "wtz"}, Address: gliwice,
 		SocialEnterprise: &store.SocialEnterprise{DecisionNo: "1/2024", DecisionDate: "2024-01-01"}})
 	p.Publish("slaskie", store.ListingData{Name: "D", LegalForm: "spoldzielnia_socjalna", Address: gliwice, Categories: []string{"sprzatanie"},
+		Employment:   &store.Employment{Total: 10, AtRisk: 4, AsOf: time.Now().AddDate(0, -1, 0).Format("2006-01-02")},
 		Certificates: []store.Certificate{{Kind: "opp"}, {Kind: "zakup_prospoleczny", ValidUntil: "2001-01-01"}}})
 	ctx := storetest.Ctx(t, db, "slaskie", tenants.Principal{})
 

@@ -34,6 +34,7 @@ type Config struct {
 	SMTPURL          string        `env:"SMTP_URL"`
 	DataDir          string        `env:"DATA_DIR" envDefault:".data"`
 	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" envDefault:"1h"`
+	RecomputeEvery   time.Duration `env:"RECOMPUTE_INTERVAL" envDefault:"1h"`
 	TrustedProxies   ProxyList     `env:"TRUSTED_PROXIES"`
 	AccessTTL        time.Duration `env:"-"`
 }
@@ -62,6 +63,9 @@ func LoadConfig() (Config, error) {
 	}
 	if c.ReminderInterval <= 0 {
 		return c, fmt.Errorf("REMINDER_INTERVAL must be a positive duration (e.g. 1h), not %s", c.ReminderInterval)
+	}
+	if c.RecomputeEvery <= 0 {
+		return c, fmt.Errorf("RECOMPUTE_INTERVAL must be a positive duration (e.g. 1h or 24h), not %s", c.RecomputeEvery)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost:" + port
