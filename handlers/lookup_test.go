@@ -53,7 +53,7 @@ func TestLookupFindsPublishedListingsByEachIdentifier(t *testing.T) {
 	}
 	var ans lookupAnswer
 	f.s.do("GET", "/api/v1/lookup?nip=5260250274", nil).expect(t, 200).json(t, &ans)
-	if b := strings.Join(ans.Listing.StatusBadges, ","); b != "social_enterprise,reserved_contracts,zakup_prospoleczny" {
+	if b := strings.Join(ans.Listing.StatusBadges, ","); b != "social_enterprise,reserved_contracts,ps_preference,zakup_prospoleczny" {
 		t.Fatalf("badges %s", b)
 	}
 	// Another region, an unknown number, a pending listing and a draft: not found.

@@ -104,7 +104,7 @@ func (db *DB) FindListingsByIdentifier(ctx context.Context, q Lookup) ([]*Listin
 }
 
 // StatusBadges are the codes of the badges a buyer checks, as of now:
-// social_enterprise, reserved_contracts, then the kinds of the
+// social_enterprise, reserved_contracts, ps_preference, then the kinds of the
 // certificates in force (zakup_prospoleczny…), each once.
 func (l *Listing) StatusBadges(now time.Time) []string {
 	out := []string{}
@@ -113,6 +113,9 @@ func (l *Listing) StatusBadges(now time.Time) []string {
 	}
 	if l.ReservedContractsEligible {
 		out = append(out, "reserved_contracts")
+	}
+	if l.PSPreferenceEligible {
+		out = append(out, "ps_preference")
 	}
 	for _, c := range l.ValidCertificates(now) {
 		if !oneOf(c.Kind, out) {
