@@ -31,6 +31,10 @@ type statsView struct {
 	Stats       *store.Stats
 	AtRiskShare string
 	Blocks      []view.StatBlock
+	// Powiats are the picker of the powiat whose gminas GminaBlock counts.
+	Powiats    []optGroup
+	Powiat     string
+	GminaBlock *view.StatBlock
 }
 
 // statsView shows a region's figures, or on the hub the country's with
@@ -79,7 +83,15 @@ func (s *Server) statsPage(c *fiber.Ctx) error {
 	p.Blocks = append(p.Blocks, p.MonthBlock("by-month", p.T("ui.stats.by_month"),
 		view.MonthSeries{Title: p.T("ui.stats.registrations"), Header: p.T("ui.stats.col_registrations"), Months: st.RegistrationsByMonth},
 		view.MonthSeries{Title: p.T("ui.stats.publications"), Header: p.T("ui.stats.col_publications"), Months: st.PublicationsByMonth}))
-	return s.render(c, fiber.StatusOK, "stats", p)
+	values, err := queryValues(c)
+	if err != nil {
+		return fiber.ErrBadRequest
+	}
+	status, err := s.gminaSection(c, p, values)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "stats", p)
 }
 
 // reportGroup is the rows of a two-dimensional report that share the
