@@ -1,8 +1,11 @@
 package handlers_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func TestStatsAtGminaLevelCountOnePowiatGminaByGmina(t *testing.T) {
@@ -53,4 +56,53 @@ func TestStatsAtGminaLevelCountOnePowiatGminaByGmina(t *testing.T) {
 		contains(t, `<option value="2466" selected>`, `id="by-gmina-h"`, "Gminy powiatu Gliwice", `<th scope="row">Gliwice</th><td class="num">1</td>`)
 	w.get("/r/slaskie/statystyki?powiat=1465").expect(t, 422).contains(t, `id="f-powiat-err"`, "Nie ma powiatu o kodzie 1465")
 	w.get("/r/slaskie/statystyki?powiat=2466&lang=en").expect(t, 200).contains(t, "Gminas of powiat Gliwice")
+}
+
+func TestTheReportCrossesVoivodeshipsAndDownloadsAsXLSX(t *testing.T) {
+	f := newStatsFixture(t)
+	var rep struct {
+		Rows []struct {
+			Keys  []string `json:"keys"`
+			Count int      `json:"count"`
+		} `json:"rows"`
+	}
+	f.s.do("GET", "/api/v1/report?dims=voivodeship", nil).expect(t, 200).json(t, &rep)
+	got := map[string]int{}
+	for _, r := range rep.Rows {
+		got[r.Keys[0]] = r.Count
+	}
+	if len(got) != 2 || got["24"] != 3 || got["14"] != 1 {
+		t.Fatalf("by voivodeship %+v", rep.Rows)
+	}
+	f.s.web().get("/statystyki/raport?dims=voivodeship&dims=legal_form").expect(t, 200).
+		contains(t, `<option value="voivodeship" selected>Województwo</option>`, `<th scope="row">śląskie</th>`, `href="/statystyki/raport.xlsx?`)
+
+	r := f.s.do("GET", "/statystyki/raport.xlsx?dims=voivodeship,legal_form", nil).expect(t, 200)
+	if ct := r.Header.Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("content type %s", ct)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, `raport-polska-voivodeship-legal_form-`) || !strings.HasSuffix(cd, `.xlsx"`) {
+		t.Fatalf("disposition %s", cd)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	rows, err := book.GetRows(book.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || rows[0][1] != "Województwo" || rows[0][4] != "Liczba podmiotów" {
+		t.Fatalf("workbook %q", rows)
+	}
+	found := false
+	for _, row := range rows[1:] {
+		if row[0] == "24" && row[1] == "śląskie" && row[2] == "spoldzielnia_socjalna" && row[4] == "1" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no śląskie row of social cooperatives in %q", rows)
+	}
 }

@@ -94,17 +94,23 @@ type reportResponse struct {
 
 // reportAPI counts published listings by one or two dimensions.
 func (s *Server) reportAPI(c *fiber.Ctx) error {
-	values, err := queryValues(c)
-	if err != nil {
-		return fiber.ErrBadRequest
-	}
-	dims, f, err := parseReport(values)
-	if err != nil {
-		return err
-	}
-	rows, err := s.db.Report(c.UserContext(), dims, f)
+	dims, rows, err := s.reportOf(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(reportResponse{Dims: dims, Rows: rows})
+}
+
+// reportOf computes the report the query asks for: its dimensions and rows.
+func (s *Server) reportOf(c *fiber.Ctx) ([]string, []store.ReportRow, error) {
+	values, err := queryValues(c)
+	if err != nil {
+		return nil, nil, fiber.ErrBadRequest
+	}
+	dims, f, err := parseReport(values)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := s.db.Report(c.UserContext(), dims, f)
+	return dims, rows, err
 }

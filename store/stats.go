@@ -196,7 +196,7 @@ type ReportRow struct {
 }
 
 // ReportDimensions are the dimensions a report may cross.
-var ReportDimensions = []string{"legal_form", "kind", "powiat", "category", "certificate", "social_enterprise"}
+var ReportDimensions = []string{"legal_form", "kind", "voivodeship", "powiat", "category", "certificate", "social_enterprise"}
 
 // reportValues gives, per dimension, the values a row of the report's base
 // has in it; multi-valued dimensions count a listing once per value. Only
@@ -204,6 +204,7 @@ var ReportDimensions = []string{"legal_form", "kind", "powiat", "category", "cer
 var reportValues = map[string]string{
 	"legal_form":        "ARRAY[base.legal_form]",
 	"kind":              "base.kinds",
+	"voivodeship":       "ARRAY[left(base.powiat, 2)]", // a powiat's code begins with its voivodeship's
 	"powiat":            "ARRAY[base.powiat]",
 	"category":          "base.categories",
 	"certificate":       "base.certs",
