@@ -88,6 +88,14 @@ func TestAdminBrandsTheRegion(t *testing.T) {
 	p.expect(t, 303)
 	home := s.web().get("/r/slaskie/").expect(t, 200)
 	home.contains(t, "Ekonomia społeczna na Śląsku", `href="/r/slaskie/motyw.css?v=`, `src="/r/slaskie/logo?v=`)
+	// The logo shows once, in the header, at a fixed height and its own width.
+	if n := strings.Count(home.Body, `src="/r/slaskie/logo?v=`); n != 1 {
+		t.Fatalf("logo shown %d times on the home page", n)
+	}
+	home.contains(t, `class="brand-logo" height="48">`)
+	if strings.Contains(home.Body, `class="brand-logo" width=`) {
+		t.Fatal("the header logo has a fixed width: a wide logo is squashed")
+	}
 	css := s.do("GET", "/r/slaskie/motyw.css", nil).expect(t, 200)
 	if !strings.Contains(string(css.Body), "--primary:#1d4d2b") || !strings.Contains(string(css.Body), "--accent:#e0a000") {
 		t.Fatalf("theme %s", css.Body)

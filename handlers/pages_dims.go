@@ -18,6 +18,8 @@ type dimNames struct {
 	p          *Page
 	categories map[string]string
 	powiats    map[string]string
+	// voivodeships name the regions by TERYT code (voivodeshipNames).
+	voivodeships map[string]string
 }
 
 func (n dimNames) name(dim, code string) string {
@@ -26,6 +28,8 @@ func (n dimNames) name(dim, code string) string {
 		return cmp.Or(n.categories[code], code)
 	case "powiat":
 		return cmp.Or(n.powiats[code], code)
+	case "voivodeship":
+		return cmp.Or(n.voivodeships[code], code)
 	case "social_enterprise":
 		return n.p.Label("stats.se", code)
 	}
@@ -101,4 +105,13 @@ func (s *Server) powiatGroups(ctx context.Context) ([]optGroup, map[string]strin
 type optGroup struct {
 	Label   string
 	Options []Option
+}
+
+// voivodeshipNames maps each region's voivodeship TERYT code to its name.
+func (s *Server) voivodeshipNames() map[string]string {
+	names := map[string]string{}
+	for _, t := range s.registry.All() {
+		names[t.TERYT] = t.Voivodeship
+	}
+	return names
 }

@@ -1,18 +1,13 @@
 package handlers
 
 import (
-	"bytes"
-	"fmt"
 	"net/url"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"katalogpes/handlers/view"
 	"katalogpes/store"
-	"katalogpes/store/sheet"
 	"katalogpes/tenants"
 )
 
@@ -31,6 +26,10 @@ type statsView struct {
 	Stats       *store.Stats
 	AtRiskShare string
 	Blocks      []view.StatBlock
+	// Powiats are the picker of the powiat whose gminas GminaBlock counts.
+	Powiats    []optGroup
+	Powiat     string
+	GminaBlock *view.StatBlock
 }
 
 // statsView shows a region's figures, or on the hub the country's with
@@ -79,7 +78,15 @@ func (s *Server) statsPage(c *fiber.Ctx) error {
 	p.Blocks = append(p.Blocks, p.MonthBlock("by-month", p.T("ui.stats.by_month"),
 		view.MonthSeries{Title: p.T("ui.stats.registrations"), Header: p.T("ui.stats.col_registrations"), Months: st.RegistrationsByMonth},
 		view.MonthSeries{Title: p.T("ui.stats.publications"), Header: p.T("ui.stats.col_publications"), Months: st.PublicationsByMonth}))
-	return s.render(c, fiber.StatusOK, "stats", p)
+	values, err := queryValues(c)
+	if err != nil {
+		return fiber.ErrBadRequest
+	}
+	status, err := s.gminaSection(c, p, values)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "stats", p)
 }
 
 // reportGroup is the rows of a two-dimensional report that share the
@@ -106,6 +113,7 @@ type reportView struct {
 	GroupCap   string
 	Note       string
 	CSVURL     string
+	XLSXURL    string
 }
 
 // reportView is the report builder: a GET form, so every report has an
@@ -136,7 +144,7 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 	if p.Powiats, powiats, err = s.powiatGroups(ctx); err != nil {
 		return err
 	}
-	n := dimNames{p: &p.Page, categories: categoryMap(p.Lang, cats), powiats: powiats}
+	n := dimNames{p: &p.Page, categories: categoryMap(p.Lang, cats), powiats: powiats, voivodeships: s.voivodeshipNames()}
 	p.options(values, n, cats)
 	if !values.Has("dims") {
 		return s.render(c, fiber.StatusOK, "stats_report", p)
@@ -176,6 +184,7 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 		}
 	}
 	p.CSVURL = p.URL("/statystyki/raport.csv") + "?" + values.Encode()
+	p.XLSXURL = p.URL("/statystyki/raport.xlsx") + "?" + values.Encode()
 	return s.render(c, fiber.StatusOK, "stats_report", p)
 }
 
@@ -233,66 +242,4 @@ func (p *reportView) group(rows []store.ReportRow, totals []view.StatRow, dims [
 	p.Headers = []string{n.dimTitle(dims[0]), n.dimTitle(dims[1]), p.T("ui.stats.col_count")}
 	p.GroupTitle = p.Tf("ui.report.grouped", "A", n.dimTitle(dims[0]), "B", n.dimTitle(dims[1]))
 	p.GroupCap = p.Tf("ui.stats.caption", "Title", p.GroupTitle)
-}
-
-// reportCSV is the report's rows as a spreadsheet opens them (sheet's
-// CSV, cells escaped: a category's name is the region's to write); each
-// dimension as its code and its name.
-func (s *Server) reportCSV(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	values, err := queryValues(c)
-	if err != nil {
-		return fiber.ErrBadRequest
-	}
-	dims, f, err := parseReport(values)
-	if err != nil {
-		return err
-	}
-	rows, err := s.db.Report(ctx, dims, f)
-	if err != nil {
-		return err
-	}
-	p := s.newPage(c, "ui.report.title")
-	n := dimNames{p: &p}
-	if slices.Contains(dims, "category") {
-		cats, err := s.taxonomy(ctx)
-		if err != nil {
-			return err
-		}
-		n.categories = categoryMap(p.Lang, cats)
-	}
-	if slices.Contains(dims, "powiat") {
-		if _, n.powiats, err = s.powiatGroups(ctx); err != nil {
-			return err
-		}
-	}
-	var buf bytes.Buffer
-	w, err := sheet.NewCSVWriter(&buf)
-	if err != nil {
-		return err
-	}
-	var head []string
-	for _, d := range dims {
-		head = append(head, p.Tf("ui.report.csv_code", "Dim", n.dimTitle(d)), n.dimTitle(d))
-	}
-	_ = w.Write(append(head, p.T("ui.stats.col_count")))
-	for _, r := range rows {
-		rec := make([]string, 0, 2*len(dims)+1)
-		for i, d := range dims {
-			rec = append(rec, r.Keys[i], n.name(d, r.Keys[i]))
-		}
-		_ = w.Write(append(rec, fmt.Sprint(r.Count)))
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	scope := "polska"
-	if t, ok := tenants.FromContext(ctx); ok {
-		scope = t.Slug
-	}
-	name := "raport-" + scope + "-" + strings.Join(dims, "-") + "-" + time.Now().In(view.Warsaw).Format("2006-01-02") + ".csv"
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return c.Send(buf.Bytes())
 }

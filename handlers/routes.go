@@ -97,6 +97,7 @@ func (s *Server) routeTable() []route {
 		rt(file, get, "/motyw.css", region, tenants.PermPublic, s.themeCSS),
 		rt(file, get, "/logo", region, tenants.PermPublic, s.tenantLogo),
 		rt(file, get, "/statystyki/raport.csv", hub, tenants.PermPublic, s.reportCSV),
+		rt(file, get, "/statystyki/raport.xlsx", hub, tenants.PermPublic, s.reportXLSX), // statistics at every level: the report as a workbook
 		// Issue 12: the market-check record of a search, beside its exports.
 		rt(file, get, "/szukaj/rozeznanie.pdf", hub, tenants.PermPublic, s.marketCheckPDF),
 		rt(page, get, "/", hub, tenants.PermPublic, s.homePage), // the hub, or a region's home

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/url"
 	"strings"
 
@@ -11,13 +12,47 @@ import (
 )
 
 // stats serves a region's figures, or on the hub the national ones with
-// a count per region.
+// a count per region; level=gmina&powiat=NNNN narrows them to one powiat,
+// gmina by gmina.
 func (s *Server) stats(c *fiber.Ctx) error {
-	st, err := s.db.ComputeStats(c.UserContext())
+	values, err := queryValues(c)
+	if err != nil {
+		return fiber.ErrBadRequest
+	}
+	st, err := s.statsAt(c.UserContext(), values)
 	if err != nil {
 		return err
 	}
+	if st.ByGmina != nil {
+		return c.JSON(powiatStatsJSON{Stats: st})
+	}
 	return c.JSON(st)
+}
+
+// powiatStatsJSON is a powiat's figures: by_gmina in place of by_powiat.
+type powiatStatsJSON struct {
+	*store.Stats
+	ByPowiat    map[string]int    `json:"by_powiat,omitempty"`
+	PowiatNames map[string]string `json:"powiat_names,omitempty"`
+}
+
+// statsAt computes the figures at the level asked for: the scope's by
+// powiat (level absent or "powiat"), or one powiat's by gmina.
+func (s *Server) statsAt(ctx context.Context, values url.Values) (*store.Stats, error) {
+	powiat := values.Get("powiat")
+	switch values.Get("level") {
+	case "", "powiat":
+		return s.db.ComputeStats(ctx)
+	case "gmina":
+		if powiat == "" {
+			return nil, store.Invalid([]store.FieldError{{Field: "powiat", Key: "required"}})
+		}
+		if !powiatCode(powiat) {
+			return nil, store.Invalid([]store.FieldError{{Field: "powiat", Key: "stats.powiat", Params: map[string]any{"Code": powiat}}})
+		}
+		return s.db.ComputePowiatStats(ctx, powiat)
+	}
+	return nil, store.Invalid([]store.FieldError{{Field: "level", Key: "stats.level"}})
 }
 
 // listParam is a parameter's values, each may be a comma-separated list.
@@ -59,17 +94,23 @@ type reportResponse struct {
 
 // reportAPI counts published listings by one or two dimensions.
 func (s *Server) reportAPI(c *fiber.Ctx) error {
-	values, err := queryValues(c)
-	if err != nil {
-		return fiber.ErrBadRequest
-	}
-	dims, f, err := parseReport(values)
-	if err != nil {
-		return err
-	}
-	rows, err := s.db.Report(c.UserContext(), dims, f)
+	dims, rows, err := s.reportOf(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(reportResponse{Dims: dims, Rows: rows})
+}
+
+// reportOf computes the report the query asks for: its dimensions and rows.
+func (s *Server) reportOf(c *fiber.Ctx) ([]string, []store.ReportRow, error) {
+	values, err := queryValues(c)
+	if err != nil {
+		return nil, nil, fiber.ErrBadRequest
+	}
+	dims, f, err := parseReport(values)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := s.db.Report(c.UserContext(), dims, f)
+	return dims, rows, err
 }

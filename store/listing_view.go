@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
 	"time"
 )
 
@@ -13,24 +14,26 @@ type Listing struct {
 	Tenant string `json:"tenant"`
 	Status string `json:"status"`
 	ListingData
-	Voivodeship               Unit       `json:"voivodeship"`
-	Powiat                    Unit       `json:"powiat"`
-	Gmina                     Unit       `json:"gmina"`
-	ReservedContractsEligible bool       `json:"reserved_contracts_eligible"`
-	ReservedContractsBasis    *Basis     `json:"reserved_contracts_basis,omitempty"`
-	PSPreferenceEligible      bool       `json:"ps_preference_eligible"`
-	Completeness              int        `json:"completeness"`
-	CreatedAt                 time.Time  `json:"created_at"`
-	UpdatedAt                 time.Time  `json:"updated_at"`
-	VerifiedAt                *time.Time `json:"verified_at"`
-	PublishedAt               *time.Time `json:"published_at,omitempty"`
-	ConfirmedAt               time.Time  `json:"confirmed_at"`
-	Stale                     bool       `json:"stale"`
-	StatusReason              string     `json:"status_reason,omitempty"`
-	Revision                  *Revision  `json:"pending_revision,omitempty"`
-	OwnerID                   string     `json:"-"`
-	TenantID                  string     `json:"-"`
-	SubmittedAt               *time.Time `json:"-"`
+	Voivodeship               Unit   `json:"voivodeship"`
+	Powiat                    Unit   `json:"powiat"`
+	Gmina                     Unit   `json:"gmina"`
+	ReservedContractsEligible bool   `json:"reserved_contracts_eligible"`
+	ReservedContractsBasis    *Basis `json:"reserved_contracts_basis,omitempty"`
+	PSPreferenceEligible      bool   `json:"ps_preference_eligible"`
+	Completeness              int    `json:"completeness"`
+	// CompletenessHints are what would raise Completeness, for the owner.
+	CompletenessHints []CompletenessHint `json:"completeness_hints,omitempty"`
+	CreatedAt         time.Time          `json:"created_at"`
+	UpdatedAt         time.Time          `json:"updated_at"`
+	VerifiedAt        *time.Time         `json:"verified_at"`
+	PublishedAt       *time.Time         `json:"published_at,omitempty"`
+	ConfirmedAt       time.Time          `json:"confirmed_at"`
+	Stale             bool               `json:"stale"`
+	StatusReason      string             `json:"status_reason,omitempty"`
+	Revision          *Revision          `json:"pending_revision,omitempty"`
+	OwnerID           string             `json:"-"`
+	TenantID          string             `json:"-"`
+	SubmittedAt       *time.Time         `json:"-"`
 	// Warnings are notes for the owner and staff about the version being
 	// edited (dates already past); they stop nothing.
 	Warnings []Warning `json:"warnings,omitempty"`
@@ -71,27 +74,60 @@ func (l *Listing) derive(now time.Time) {
 	l.ReservedContractsEligible, l.ReservedContractsBasis = l.ListingData.ReservedEligibility(now)
 	l.PSPreferenceEligible = l.ListingData.PSPreference(now)
 	l.Completeness = l.ListingData.Completeness()
+	l.CompletenessHints = l.ListingData.CompletenessHints()
 	l.Stale = now.Sub(l.ConfirmedAt) > StaleAfter
+}
+
+// CompletenessHint is a part of a listing that is missing and how many
+// points of the completeness score filling it would add. Field is the form
+// field to fill (its input's id is "f-"+Field).
+type CompletenessHint struct {
+	Field  string `json:"field"`
+	Points int    `json:"points"`
+}
+
+// completenessParts are the score's parts, each with its weight and the
+// form field that fills it: the one place the weights are defined.
+var completenessParts = []struct {
+	field  string
+	points int
+	filled func(d *ListingData) bool
+}{
+	{"description", 20, func(d *ListingData) bool { return len(d.Description) >= 80 }},
+	{"offers", 15, func(d *ListingData) bool { return len(d.Offers) > 0 }},
+	{"categories", 15, func(d *ListingData) bool { return len(d.Categories) > 0 }},
+	{"contact", 10, func(d *ListingData) bool { return d.Contact.Email != "" || d.Contact.Phone != "" }},
+	{"website", 5, func(d *ListingData) bool { return d.Contact.Website != "" }},
+	{"logo_url", 5, func(d *ListingData) bool { return d.LogoURL != "" }},
+	{"employment", 10, func(d *ListingData) bool { return d.Employment != nil }},
+	{"service_area", 10, func(d *ListingData) bool {
+		return len(d.ServiceArea.TERYT) > 0 || d.ServiceArea.Scope == "country" || d.ServiceArea.Scope == "radius"
+	}},
+	{"certificates", 10, func(d *ListingData) bool { return len(d.Certificates) > 0 || d.SocialEnterprise != nil }},
 }
 
 // Completeness weighs what buyers use, 0–100.
 func (d *ListingData) Completeness() int {
 	score := 0
-	add := func(ok bool, w int) {
-		if ok {
-			score += w
+	for _, p := range completenessParts {
+		if p.filled(d) {
+			score += p.points
 		}
 	}
-	add(len(d.Description) >= 80, 20)
-	add(len(d.Offers) > 0, 15)
-	add(len(d.Categories) > 0, 15)
-	add(d.Contact.Email != "" || d.Contact.Phone != "", 10)
-	add(d.Contact.Website != "", 5)
-	add(d.LogoURL != "", 5)
-	add(d.Employment != nil, 10)
-	add(len(d.ServiceArea.TERYT) > 0 || d.ServiceArea.Scope == "country" || d.ServiceArea.Scope == "radius", 10)
-	add(len(d.Certificates) > 0 || d.SocialEnterprise != nil, 10)
 	return score
+}
+
+// CompletenessHints lists what is missing, most points first (form order
+// among equals): what would raise the score and by how much.
+func (d *ListingData) CompletenessHints() []CompletenessHint {
+	var out []CompletenessHint
+	for _, p := range completenessParts {
+		if !p.filled(d) {
+			out = append(out, CompletenessHint{Field: p.field, Points: p.points})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Points > out[j].Points })
+	return out
 }
 
 // ValidCertificates are the certificates still in force on now's date.

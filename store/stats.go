@@ -27,6 +27,11 @@ type Stats struct {
 	RegistrationsByMonth []MonthCount      `json:"registrations_by_month"`
 	PublicationsByMonth  []MonthCount      `json:"publications_by_month"`
 	ByTenant             map[string]int    `json:"by_tenant,omitempty"` // national figures only; every region, 0 included
+	// Powiat, ByGmina and GminaNames are a powiat's figures only
+	// (ComputePowiatStats): every gmina of it, 0 included.
+	Powiat     *Unit             `json:"powiat,omitempty"`
+	ByGmina    map[string]int    `json:"by_gmina,omitempty"` // 7-digit TERYT code
+	GminaNames map[string]string `json:"gmina_names,omitempty"`
 }
 
 // MonthCount is one month ("YYYY-MM") of a series.
@@ -49,7 +54,7 @@ const statsZone = "Europe/Warsaw"
 func (db *DB) ComputeStats(ctx context.Context) (*Stats, error) {
 	var b sqlBuilder
 	t, regional := tenants.FromContext(ctx)
-	q := db.statsQuery(&b, t, regional)
+	q := db.statsQuery(&b, t, regional, "")
 	var rows []statsRow
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, q, b.args...)
@@ -57,7 +62,7 @@ func (db *DB) ComputeStats(ctx context.Context) (*Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compute stats: %w", err)
 	}
-	return statsFromRows(rows, regional), nil
+	return statsFromRows(rows, regional, false), nil
 }
 
 // statsRow is one figure: a dimension, the key within it (a code or a
@@ -71,11 +76,18 @@ type statsRow struct {
 
 // statsQuery is the one query of every figure, ordered by dimension and
 // key; of t's listings when regional, else of all of them with a count
-// per tenant.
-func (db *DB) statsQuery(b *sqlBuilder, t *tenants.Tenant, regional bool) string {
+// per tenant; of one powiat's, gmina by gmina, when powiat is given.
+func (db *DB) statsQuery(b *sqlBuilder, t *tenants.Tenant, regional bool, powiat string) string {
 	where := []string{"l.status = 'published'"}
 	if regional {
 		where = append(where, "l.tenant_id = "+b.arg(t.ID))
+	}
+	places := `SELECT 'powiat', p.code, p.name, count(*) FROM pub JOIN teryt_powiats p ON p.code = pub.powiat_code GROUP BY p.code, p.name`
+	if powiat != "" {
+		code := b.arg(powiat)
+		where = append(where, "g.powiat_code = "+code)
+		places = `SELECT 'gmina', gm.code, gm.name, count(pub.gmina_code) FROM teryt_gminas gm
+		LEFT JOIN pub ON pub.gmina_code = gm.code WHERE gm.powiat_code = ` + code + ` GROUP BY gm.code, gm.name`
 	}
 	now := db.now()
 	today := b.arg(now.Format("2006-01-02"))
@@ -87,7 +99,7 @@ func (db *DB) statsQuery(b *sqlBuilder, t *tenants.Tenant, regional bool) string
 	}
 	q := `
 	WITH pub AS (
-		SELECT l.tenant_id, l.legal_form, l.kinds, l.categories, g.powiat_code,
+		SELECT l.tenant_id, l.legal_form, l.kinds, l.categories, g.powiat_code, g.code AS gmina_code,
 		       ` + socialEnterpriseExpr(today) + ` AS se,
 		       ` + certificatesExpr(today) + ` AS certs,
 		       ` + emp("total") + ` AS emp_total,
@@ -110,7 +122,7 @@ func (db *DB) statsQuery(b *sqlBuilder, t *tenants.Tenant, regional bool) string
 	UNION ALL SELECT 'kind', v, '', count(*) FROM pub, unnest(pub.kinds) AS v GROUP BY v
 	UNION ALL SELECT 'category', v, '', count(*) FROM pub, unnest(pub.categories) AS v GROUP BY v
 	UNION ALL SELECT 'certificate', v, '', count(*) FROM pub, unnest(pub.certs) AS v GROUP BY v
-	UNION ALL SELECT 'powiat', p.code, p.name, count(*) FROM pub JOIN teryt_powiats p ON p.code = pub.powiat_code GROUP BY p.code, p.name
+	UNION ALL ` + places + `
 	UNION ALL SELECT 'registrations', m.month, '', count(pub.created_month) FROM months m LEFT JOIN pub ON pub.created_month = m.month GROUP BY m.month
 	UNION ALL SELECT 'publications', m.month, '', count(pub.published_month) FROM months m LEFT JOIN pub ON pub.published_month = m.month GROUP BY m.month`
 	if !regional {
@@ -121,8 +133,9 @@ func (db *DB) statsQuery(b *sqlBuilder, t *tenants.Tenant, regional bool) string
 	ORDER BY dim, key` // 'YYYY-MM' sorts as time in any collation
 }
 
-// statsFromRows files each figure under its dimension.
-func statsFromRows(rows []statsRow, regional bool) *Stats {
+// statsFromRows files each figure under its dimension; a powiat's
+// figures count by gmina instead of by powiat.
+func statsFromRows(rows []statsRow, regional, byGmina bool) *Stats {
 	s := &Stats{
 		ByLegalForm: map[string]int{}, ByKind: map[string]int{}, ByPowiat: map[string]int{},
 		PowiatNames: map[string]string{}, ByCategory: map[string]int{}, ByCertificate: map[string]int{},
@@ -132,9 +145,14 @@ func statsFromRows(rows []statsRow, regional bool) *Stats {
 	if !regional {
 		s.ByTenant = map[string]int{}
 	}
+	if byGmina {
+		s.ByPowiat, s.PowiatNames = nil, nil
+		s.ByGmina, s.GminaNames = map[string]int{}, map[string]string{}
+	}
 	counts := map[string]map[string]int{
 		"legal_form": s.ByLegalForm, "kind": s.ByKind, "powiat": s.ByPowiat,
 		"category": s.ByCategory, "certificate": s.ByCertificate, "tenant": s.ByTenant,
+		"gmina": s.ByGmina,
 	}
 	scalars := map[string]*int{
 		"published": &s.Published, "social_enterprises": &s.SocialEnterprises,
@@ -150,8 +168,11 @@ func statsFromRows(rows []statsRow, regional bool) *Stats {
 			s.PublicationsByMonth = append(s.PublicationsByMonth, MonthCount{r.Key, r.N})
 		default:
 			counts[r.Dim][r.Key] = r.N
-			if r.Dim == "powiat" {
+			switch r.Dim {
+			case "powiat":
 				s.PowiatNames[r.Key] = r.Label
+			case "gmina":
+				s.GminaNames[r.Key] = r.Label
 			}
 		}
 	}
@@ -175,7 +196,7 @@ type ReportRow struct {
 }
 
 // ReportDimensions are the dimensions a report may cross.
-var ReportDimensions = []string{"legal_form", "kind", "powiat", "category", "certificate", "social_enterprise"}
+var ReportDimensions = []string{"legal_form", "kind", "voivodeship", "powiat", "category", "certificate", "social_enterprise"}
 
 // reportValues gives, per dimension, the values a row of the report's base
 // has in it; multi-valued dimensions count a listing once per value. Only
@@ -183,6 +204,7 @@ var ReportDimensions = []string{"legal_form", "kind", "powiat", "category", "cer
 var reportValues = map[string]string{
 	"legal_form":        "ARRAY[base.legal_form]",
 	"kind":              "base.kinds",
+	"voivodeship":       "ARRAY[left(base.powiat, 2)]", // a powiat's code begins with its voivodeship's
 	"powiat":            "ARRAY[base.powiat]",
 	"category":          "base.categories",
 	"certificate":       "base.certs",
