@@ -191,7 +191,11 @@ func (p *Page) objectText(field string, x map[string]any, cats map[string]string
 	for _, k := range keys {
 		sub := field + "." + k
 		if t := p.valueText(sub, x[k], cats); t != "" {
-			lines = append(lines, p.fieldLabel(sub)+": "+t)
+			label := p.fieldLabel(sub)
+			if sub == "service_area.teryt" { // shown as names, not codes
+				label = p.T("ui.f.service_area.units")
+			}
+			lines = append(lines, label+": "+t)
 		}
 	}
 	return strings.Join(lines, "\n")
