@@ -377,11 +377,29 @@ func (b *browserStack) newcomerJourney(t *testing.T) {
 	tb.click(`button[value="pick"]`, 200)
 	tb.set("#f-address-gmina_teryt", "2469011")
 	tb.set("#f-contact-email", "biuro@nowy-start.example.org")
+	// The service area with JavaScript: a gmina added by its name.
+	tb.set("#f-service_area-scope", "gminas")
+	tb.typeIn("#area-gmina-name", "Knur")
+	for i := 0; tb.eval(`String(document.querySelectorAll("#area-gmina-names option").length)`) == "0"; i++ {
+		if i == 50 {
+			t.Fatal("the gmina name box offered no names")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if v := tb.eval(`(function () { var b = document.getElementById("area-gmina-name");
+		b.value = document.querySelector("#area-gmina-names option").value; b.dispatchEvent(new Event("input"));
+		var c = document.querySelector('input[name="service_area.gminas"][value="2405011"]');
+		return c && c.checked ? c.labels[0].textContent : "none"; })()`); !strings.HasPrefix(v, "Knurów (miasto)") {
+		t.Fatalf("the name box ticked %q", v)
+	}
 	tb.shot("form-filled")
 	tb.click("#submit-listing", 422)
 	tb.see("Popraw 1 błąd", "NIP ma błędną cyfrę kontrolną")
 	if v := tb.eval(`document.getElementById("f-name").value + " / " + document.getElementById("f-address-gmina_teryt").value`); v != "Spółdzielnia Socjalna Nowy Start / 2469011" {
 		t.Fatalf("the form lost what was typed: %q", v)
+	}
+	if v := tb.eval(`String(!!document.querySelector('input[name="service_area.gminas"][value="2405011"]:checked'))`); v != "true" {
+		t.Fatalf("the gmina added by name was lost: %q", v)
 	}
 	if v := tb.eval(`document.getElementById("f-nip").getAttribute("aria-invalid") + " " + document.getElementById("f-nip").value`); v != "true 1234567890" {
 		t.Fatalf("the NIP field after the error: %q", v)

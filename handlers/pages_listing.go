@@ -60,6 +60,8 @@ type listingFormPage struct {
 	// ClaimID is the listing nobody owns that a duplicate NIP or KRS
 	// belongs to: the form offers to claim it.
 	ClaimID string
+	// Region names the voivodeship a "whole voivodeship" area means.
+	Region, RegionCode string
 }
 
 // PastDate warns, without stopping the save, that an expiry date in the
@@ -136,6 +138,10 @@ func (s *Server) listingForm(c *fiber.Ctx, l *store.Listing, v url.Values, offer
 		p.Options["powiat"] = append(p.Options["powiat"], Option{Value: pw.Code, Label: pw.Name})
 	}
 	sortedOptions(p.Options["powiat"])
+	if err := s.areaOptions(ctx, p, v); err != nil {
+		return nil, err
+	}
+	p.Region, p.RegionCode = t.Voivodeship, t.TERYT
 	if pw := v.Get("powiat"); pw != "" {
 		gminas, err := s.db.FindGminasOfPowiat(ctx, pw)
 		if err != nil {
@@ -233,6 +239,9 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 	}
 
 	pl := parseListing(v, base)
+	if err := s.checkServiceArea(ctx, pl); err != nil {
+		return err
+	}
 	redraw := func(err error, status int) error {
 		p, ferr := s.listingForm(c, l, v, offerRows, certRows)
 		if ferr != nil {

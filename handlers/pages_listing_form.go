@@ -61,7 +61,7 @@ func listingValues(d store.ListingData) url.Values {
 		set("geo.lng", strconv.FormatFloat(d.Geo.Lng, 'f', -1, 64))
 	}
 	set("service_area.scope", d.ServiceArea.Scope)
-	set("service_area.teryt", strings.Join(d.ServiceArea.TERYT, ", "))
+	setAreaValues(v, d.ServiceArea)
 	if d.ServiceArea.RadiusKm != 0 {
 		set("service_area.radius_km", strconv.FormatFloat(d.ServiceArea.RadiusKm, 'f', -1, 64))
 	}
@@ -119,7 +119,7 @@ func (pl *parsedListing) screenField(field string) string {
 		return "pkd"
 	}
 	if strings.HasPrefix(field, "service_area.teryt") {
-		return "service_area.teryt"
+		return areaField(pl.Data.ServiceArea.Scope)
 	}
 	for _, r := range []struct {
 		prefix string
@@ -146,7 +146,7 @@ func parseListing(v url.Values, base store.ListingData) *parsedListing {
 	f := listingForm{v: v, pl: pl}
 	f.readIdentity()
 	f.readOffers()
-	f.readPlace()
+	f.readPlace(base.ServiceArea)
 	pl.Data.Contact = store.Contact{Email: f.get("contact.email"), Phone: f.get("contact.phone"), Website: f.get("contact.website")}
 	f.readSocialEnterprise()
 	f.readEmployment()
@@ -210,8 +210,9 @@ func (f listingForm) readOffers() {
 	}
 }
 
-// readPlace reads the address, the point and the service area.
-func (f listingForm) readPlace() {
+// readPlace reads the address, the point and the service area (base is
+// the area stored before).
+func (f listingForm) readPlace(base store.ServiceArea) {
 	d := &f.pl.Data
 	d.Address = store.Address{Street: f.get("address.street"), PostalCode: f.get("address.postal_code"),
 		City: f.get("address.city"), GminaTERYT: f.get("address.gmina_teryt")}
@@ -229,7 +230,8 @@ func (f listingForm) readPlace() {
 			d.Geo = &store.Geo{Lat: la, Lng: ln}
 		}
 	}
-	d.ServiceArea = store.ServiceArea{Scope: f.get("service_area.scope"), TERYT: splitList(f.get("service_area.teryt"))}
+	d.ServiceArea = store.ServiceArea{Scope: f.get("service_area.scope")}
+	d.ServiceArea.TERYT = f.readArea(base)
 	if r := f.get("service_area.radius_km"); r != "" {
 		km, err := parseDecimal(r)
 		if err != nil {

@@ -47,14 +47,8 @@ func (s *Server) renderQueue(c *fiber.Ctx, status int, errID, errMsg, reason str
 	p := &queueView{Page: s.newPage(c, "ui.queue.title")}
 	p.Section = "moderation"
 	names := s.categoryNames(ctx, p.Lang)
-	for _, it := range items {
-		for _, d := range []store.ListingData{it.Listing.ListingData, editable(it.Listing)} {
-			if code := d.Address.GminaTERYT; code != "" && names["teryt:"+code] == "" {
-				if g, err := s.db.FindGmina(ctx, code); err == nil {
-					names["teryt:"+code] = g.Name
-				}
-			}
-		}
+	if err := s.nameUnits(ctx, items, names); err != nil {
+		return err
 	}
 	for _, it := range items {
 		qi := queueItem{QueueItem: it}
@@ -129,9 +123,9 @@ func (p *Page) valueText(field string, v any, cats map[string]string) string {
 			return p.Label("scope", x)
 		case "offers.kind":
 			return p.Label("offer_kind", x)
-		case "address.gmina_teryt":
+		case "address.gmina_teryt", "service_area.teryt":
 			if n, ok := cats["teryt:"+x]; ok {
-				return n + " (" + x + ")"
+				return n
 			}
 		}
 		if dateRe.MatchString(x) {
@@ -197,7 +191,11 @@ func (p *Page) objectText(field string, x map[string]any, cats map[string]string
 	for _, k := range keys {
 		sub := field + "." + k
 		if t := p.valueText(sub, x[k], cats); t != "" {
-			lines = append(lines, p.fieldLabel(sub)+": "+t)
+			label := p.fieldLabel(sub)
+			if sub == "service_area.teryt" { // shown as names, not codes
+				label = p.T("ui.f.service_area.units")
+			}
+			lines = append(lines, label+": "+t)
 		}
 	}
 	return strings.Join(lines, "\n")

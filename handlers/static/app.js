@@ -95,6 +95,78 @@
     });
   }
 
+  // The listing form's service area: a name box that ticks a gmina of the
+  // region, adding its checkbox; the checkboxes stay what the form sends.
+  var area = document.getElementById("area-gminas");
+  var areaChoices = document.querySelector("#f-service_area-gminas .choices");
+  if (area && areaChoices && window.fetch) {
+    var areaField = document.createElement("div");
+    areaField.className = "field";
+    var areaLabel = document.createElement("label");
+    areaLabel.setAttribute("for", "area-gmina-name");
+    areaLabel.textContent = area.getAttribute("data-name-label");
+    var areaBox = document.createElement("input");
+    areaBox.type = "search";
+    areaBox.id = "area-gmina-name";
+    areaBox.autocomplete = "off";
+    areaBox.setAttribute("list", "area-gmina-names");
+    var areaNames = document.createElement("datalist");
+    areaNames.id = "area-gmina-names";
+    areaField.appendChild(areaLabel);
+    areaField.appendChild(areaBox);
+    areaField.appendChild(areaNames);
+    area.insertBefore(areaField, area.firstChild);
+    var areaFound = {};
+    var tick = function (g, text) {
+      var existing = Array.prototype.filter.call(areaChoices.querySelectorAll("input"), function (i) { return i.value === g.code; });
+      if (existing.length) { existing[0].checked = true; } else {
+        var n = areaChoices.querySelectorAll("input").length;
+        var choice = document.createElement("div");
+        choice.className = "choice";
+        var check = document.createElement("input");
+        check.type = "checkbox";
+        check.id = "f-service_area-gminas-" + n;
+        check.name = "service_area.gminas";
+        check.value = g.code;
+        check.checked = true;
+        var l = document.createElement("label");
+        l.setAttribute("for", check.id);
+        l.textContent = text;
+        choice.appendChild(check);
+        choice.appendChild(l);
+        areaChoices.appendChild(choice);
+      }
+      var scope = document.getElementById("f-service_area-scope");
+      if (scope) scope.value = "gminas";
+      areaBox.value = "";
+    };
+    var areaTimer = 0;
+    areaBox.addEventListener("input", function () {
+      if (areaFound[areaBox.value]) { tick(areaFound[areaBox.value], areaBox.value); return; }
+      clearTimeout(areaTimer);
+      areaTimer = setTimeout(function () {
+        var q = areaBox.value.trim();
+        if (q.length < 2) return;
+        fetch(area.getAttribute("data-gminas") + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (list) {
+            areaNames.textContent = "";
+            areaFound = {};
+            list.forEach(function (g) {
+              if (g.voivodeship.code !== area.getAttribute("data-region")) return;
+              var text = g.label + ", " + g.powiat.name;
+              areaFound[text] = g;
+              var option = document.createElement("option");
+              option.value = text;
+              areaNames.appendChild(option);
+            });
+            if (areaFound[areaBox.value]) tick(areaFound[areaBox.value], areaBox.value);
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  }
+
   // Near me: the browser's position fills near=lat,lng; without a point
   // neither near nor the radius is sent.
   var nearBox = document.getElementById("near-me");
