@@ -21,7 +21,8 @@ func TestEveryFormPostWithoutItsCSRFTokenIs403(t *testing.T) {
 	for _, p := range []string{"rejestracja", "logowanie", "wyloguj", "przypomnij-haslo", "nowe-haslo", "moje/nowy",
 		"moje/" + f.pending, "moje/" + f.pending + "/wyslij", "moderacja/" + f.pending, "podmiot/" + f.published + "/status",
 		"admin/wyglad", "admin/synonimy", "moje/" + f.published + "/potwierdz", "przejmij/" + f.published,
-		"przejmij/" + f.published + "/kod", "moderacja/przejecia/" + f.pending, "konto/haslo", "konto/usun"} {
+		"przejmij/" + f.published + "/kod", "moderacja/przejecia/" + f.pending, "konto/haslo", "konto/usun",
+		"moderacja/ustawienia/powiadomienia"} {
 		posts["/r/slaskie/"+p] = true
 	}
 	// Every form the pages draw is on the list too, so a new form cannot

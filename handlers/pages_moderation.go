@@ -29,7 +29,8 @@ type queueItem struct {
 
 type queueView struct {
 	Page
-	Items []queueItem
+	Items   []queueItem
+	Figures queueFigures
 }
 
 // queueView is the moderators' work: what waits, for how long, and what
@@ -44,7 +45,11 @@ func (s *Server) renderQueue(c *fiber.Ctx, status int, errID, errMsg, reason str
 	if err != nil {
 		return err
 	}
-	p := &queueView{Page: s.newPage(c, "ui.queue.title")}
+	figures, err := s.findQueueFigures(ctx)
+	if err != nil {
+		return err
+	}
+	p := &queueView{Page: s.newPage(c, "ui.queue.title"), Figures: figures}
 	p.Section = "moderation"
 	names := s.categoryNames(ctx, p.Lang)
 	if err := s.nameUnits(ctx, items, names); err != nil {

@@ -162,6 +162,8 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/konto/usun", region, tenants.PermSignedIn, s.accountDeletePage),
 		rt(page, post, "/konto/usun", region, tenants.PermSignedIn, s.accountDeletePost),
 		rt(page, get, "/prywatnosc", region, tenants.PermPublic, s.privacyPage),
+		// Moderators are told: the queue's notification setting (issue 13).
+		rt(page, post, "/moderacja/ustawienia/powiadomienia", region, tenants.PermModerate, s.notifyPost),
 		// The regional office's pages: imports, stale listings, the taxonomy.
 		rt(page, get, "/admin/import", region, tenants.PermAdmin, s.importPage),
 		rt(page, post, "/admin/import", region, tenants.PermAdmin, s.importUpload),

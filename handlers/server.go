@@ -86,7 +86,10 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, db: d.DB, search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, mail: view.NewComposer(tr, cfg.BaseURL),
+	mail := view.NewComposer(tr, cfg.BaseURL)
+	// What the site's visitors submit, claim or report also mails the
+	// region's staff who asked to be told at once.
+	s := &Server{cfg: cfg, db: d.DB.WithStaffAlerts(mail.StaffAlert), search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, mail: mail,
 		log: tenants.LogRequestIDs(log), metrics: newMetrics(reg, d.DB, d.Search), ui: pages,
 		declared: map[string]tenants.Permission{}}
 	app := fiber.New(fiber.Config{

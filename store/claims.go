@@ -177,7 +177,7 @@ func (db *DB) StartClaim(ctx context.Context, listingID, note string, compose fu
 			return fmt.Errorf("save claim of %s: %w", target.ID, err)
 		}
 		if method != ClaimByEmailCode {
-			return nil
+			return db.alertStaff(ctx, tx, t.ID, WaitingItem{Kind: WaitingClaim, ListingID: target.ID, ListingName: target.Name})
 		}
 		m := compose(ClaimCode{ListingID: target.ID, ListingName: target.Name, Code: code, ExpiresAt: expires.Time})
 		m.To = target.ContactEmail

@@ -33,6 +33,9 @@ type DB struct {
 	db  *sqlx.DB
 	dsn string // for the connections Listen holds outside the pool
 	now func() time.Time
+	// alert writes the immediate mail to staff about a new item; nil:
+	// none (see WithStaffAlerts).
+	alert func(StaffAlert) Mail
 }
 
 // Open connects as the application role (see AppRole).

@@ -181,7 +181,13 @@ func (db *DB) UpdateListing(ctx context.Context, id string, u ListingUpdate) (*L
 				WHERE id = $1`, id, data); err != nil {
 				return fmt.Errorf("store revision: %w", err)
 			}
-			return addEvent(ctx, tx, t.ID, id, p, "revision", StatusPublished, StatusPublished, "", fields)
+			if err := addEvent(ctx, tx, t.ID, id, p, "revision", StatusPublished, StatusPublished, "", fields); err != nil {
+				return err
+			}
+			if cur.Revision != nil && cur.Revision.Status == "pending" {
+				return nil // already waiting: its moderators were told
+			}
+			return db.alertStaff(ctx, tx, t.ID, WaitingItem{Kind: WaitingRevision, ListingID: id, ListingName: next.Name})
 		}
 		fields := changedFields(base, next)
 		if len(fields) == 0 {

@@ -26,14 +26,20 @@ func (db *DB) SubmitListing(ctx context.Context, id string) (*Listing, error) {
 				WHERE id = $1`, id); err != nil {
 				return fmt.Errorf("submit listing: %w", err)
 			}
-			return addEvent(ctx, tx, t.ID, id, p, "submit", row.Status, StatusPending, "", nil)
+			if err := addEvent(ctx, tx, t.ID, id, p, "submit", row.Status, StatusPending, "", nil); err != nil {
+				return err
+			}
+			return db.alertStaff(ctx, tx, t.ID, WaitingItem{Kind: WaitingSubmission, ListingID: id, ListingName: cur.Name})
 		case row.Status == StatusPublished && cur.Revision != nil && cur.Revision.Status != "pending":
 			if _, err := tx.ExecContext(ctx, `
 				UPDATE listings SET revision_status = 'pending', revision_reason = '', revision_submitted_at = now()
 				WHERE id = $1`, id); err != nil {
 				return fmt.Errorf("submit revision: %w", err)
 			}
-			return addEvent(ctx, tx, t.ID, id, p, "submit_revision", row.Status, row.Status, "", cur.Revision.Fields)
+			if err := addEvent(ctx, tx, t.ID, id, p, "submit_revision", row.Status, row.Status, "", cur.Revision.Fields); err != nil {
+				return err
+			}
+			return db.alertStaff(ctx, tx, t.ID, WaitingItem{Kind: WaitingRevision, ListingID: id, ListingName: cur.Revision.Data.Name})
 		}
 		return errIllegal("submit", row.Status)
 	})

@@ -79,6 +79,9 @@ func (db *DB) CreateListingReport(ctx context.Context, r NewListingReport, compo
 		if err != nil {
 			return notFound(err, "report on listing "+r.ListingID)
 		}
+		if err := db.alertStaff(ctx, tx, tid, WaitingItem{Kind: WaitingReport, ListingID: out.ListingID, ListingName: out.ListingName}); err != nil {
+			return err
+		}
 		if m := compose(out); m.To != "" {
 			return enqueueMail(ctx, tx, sql.NullString{String: tid, Valid: true}, m)
 		}

@@ -35,8 +35,11 @@ type Config struct {
 	DataDir          string        `env:"DATA_DIR" envDefault:".data"`
 	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" envDefault:"1h"`
 	RecomputeEvery   time.Duration `env:"RECOMPUTE_INTERVAL" envDefault:"1h"`
-	TrustedProxies   ProxyList     `env:"TRUSTED_PROXIES"`
-	AccessTTL        time.Duration `env:"-"`
+	// DigestHour is the Polish hour from which moderators' daily digests
+	// go out (checked every REMINDER_INTERVAL).
+	DigestHour     int           `env:"DIGEST_HOUR" envDefault:"7"`
+	TrustedProxies ProxyList     `env:"TRUSTED_PROXIES"`
+	AccessTTL      time.Duration `env:"-"`
 }
 
 // Development reports whether this is a developer's machine.
@@ -66,6 +69,9 @@ func LoadConfig() (Config, error) {
 	}
 	if c.RecomputeEvery <= 0 {
 		return c, fmt.Errorf("RECOMPUTE_INTERVAL must be a positive duration (e.g. 1h or 24h), not %s", c.RecomputeEvery)
+	}
+	if c.DigestHour < 0 || c.DigestHour > 23 {
+		return c, fmt.Errorf("DIGEST_HOUR must be an hour from 0 to 23, not %d", c.DigestHour)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost:" + port

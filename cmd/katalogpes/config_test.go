@@ -59,6 +59,8 @@ func TestBadValuesStopTheStartNamingTheVariable(t *testing.T) {
 		{"HTTP_ADDR", "abc"},
 		{"REMINDER_INTERVAL", "soon"},
 		{"REMINDER_INTERVAL", "-1h"},
+		{"DIGEST_HOUR", "24"},
+		{"DIGEST_HOUR", "morning"},
 		{"TRUSTED_PROXIES", "10.0.0.1,load-balancer"},
 		{"TRUSTED_PROXIES", "10.0.0.0/33"},
 	} {

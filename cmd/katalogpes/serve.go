@@ -126,6 +126,7 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 	run(func() { runMailer(tenants.WithAllTenants(ctx), d.db, cfg, log) })
 	run(func() { runReminders(ctx, d.db, cfg, log) })
 	run(func() { runCertificateReminders(ctx, d.db, cfg, log) })
+	run(func() { runDigests(ctx, d.db, cfg, log) })
 	// Eligibility that lapses with time leaves the index without an edit.
 	run(func() { d.db.RunAgedRecompute(ctx, cfg.RecomputeEvery, log, d.search.Notify) })
 	run(func() {
