@@ -400,7 +400,7 @@ meili_up() {
     for ((try = 1; ; try++)); do
         port="$(pick_port meilisearch "$MEILI_PORT" "$MEILI_PORT_EXPLICIT" 27000)"
         M_URL="http://127.0.0.1:$port"
-        local mark; mark=$(wc -l <"$MEILI_LOG" 2>/dev/null || echo 0)
+        local mark=0; [[ -f "$MEILI_LOG" ]] && mark=$(wc -l <"$MEILI_LOG")
         meili_start "$port"
         meili_wait "$port" && return
         if (( try < 5 )) && tail -n +"$((mark + 1))" "$MEILI_LOG" | grep -q 'Address already in use'; then

@@ -25,6 +25,9 @@ ln -s "$ROOT/.data/bin/meilisearch" "$tmp/bin/meilisearch"
 # running services), bound but not listening: a connect finds it free.
 first="$(KATALOG_DATA_DIR="$tmp" "$SERVICES" first-port meilisearch)"
 (( first < 32768 )) || fail "first fallback port $first lies in the ephemeral range"
+# Ports of the range already listening (this checkout's own services, for
+# one) are skipped by the script too: hold the first it would really try.
+while (exec 3<>"/dev/tcp/127.0.0.1/$first") 2>/dev/null; do first=$((first + 1)); done
 python3 - "$first" <<'PY' &
 import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 0)
