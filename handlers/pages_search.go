@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"maps"
 	"net/url"
 	"slices"
@@ -130,30 +131,43 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	}
 	p.ClearURL = p.Base + "/szukaj?" + clear.Encode()
 	if !regional {
-		for slug, n := range p.Res.Facets["tenant"] {
-			rt, ok := s.registry.BySlug(slug)
-			if !ok || n == 0 {
-				continue
-			}
-			p.Regions = append(p.Regions, facetItem{Value: "/r/" + slug + "/szukaj?" + values.Encode(), Label: rt.Voivodeship, Count: n})
-		}
-		view.SortByLabel(p.Regions, func(it facetItem) string { return it.Label })
+		s.regionLinks(p, values)
 	}
 	if p.Res.Total == 0 && regional {
-		cats, err := s.db.FindCategories(ctx)
-		if err == nil {
-			for _, cat := range cats {
-				if cat.ParentCode == nil && !cat.Retired() {
-					p.Categories = append(p.Categories, categoryLink{Code: cat.Code, Name: categoryName(p.Lang, cat)})
-				}
-			}
-		}
+		s.categoryStarts(ctx, p)
 	}
 	p.paginate(values)
 	if status == fiber.StatusOK {
 		resultFiles(p, values)
 	}
 	return s.render(c, status, "search", p)
+}
+
+// regionLinks lists, on the national search, the regions with hits, each
+// linking to the same search in that region.
+func (s *Server) regionLinks(p *searchView, values url.Values) {
+	for slug, n := range p.Res.Facets["tenant"] {
+		rt, ok := s.registry.BySlug(slug)
+		if !ok || n == 0 {
+			continue
+		}
+		p.Regions = append(p.Regions, facetItem{Value: "/r/" + slug + "/szukaj?" + values.Encode(), Label: rt.Voivodeship, Count: n})
+	}
+	view.SortByLabel(p.Regions, func(it facetItem) string { return it.Label })
+}
+
+// categoryStarts offers the region's top categories when nothing was
+// found, so the page is no dead end.
+func (s *Server) categoryStarts(ctx context.Context, p *searchView) {
+	cats, err := s.db.FindCategories(ctx)
+	if err != nil {
+		return
+	}
+	for _, cat := range cats {
+		if cat.ParentCode == nil && !cat.Retired() {
+			p.Categories = append(p.Categories, categoryLink{Code: cat.Code, Name: categoryName(p.Lang, cat)})
+		}
+	}
 }
 
 // facetGroups turns the result's facet counts into checkbox groups,
