@@ -158,15 +158,7 @@ func (db *DB) RunCertificateReminders(ctx context.Context, cfg CertificateRemind
 	if cfg.Compose == nil {
 		return errors.New("run certificate reminders: no Compose")
 	}
-	if cfg.Every <= 0 {
-		cfg.Every = time.Hour
-	}
-	if cfg.Batch <= 0 {
-		cfg.Batch = 100
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
+	cfg.Every, cfg.Batch, cfg.Log = roundDefaults(cfg.Every, cfg.Batch, cfg.Log)
 	return runRounds(tenants.WithAllTenants(ctx), cfg.Every, cfg.Batch, cfg.Log, "certificate reminders",
 		func(ctx context.Context) (int, error) {
 			return db.RemindExpiringCertificates(ctx, cfg.Batch, cfg.Compose)

@@ -219,6 +219,21 @@ func (db *DB) RemindStale(ctx context.Context, limit int, compose func(Reminder)
 	return len(due), nil
 }
 
+// roundDefaults fills a mailing job's pace: an hour between rounds, 100
+// items a transaction, the default logger.
+func roundDefaults(every time.Duration, batch int, log *slog.Logger) (time.Duration, int, *slog.Logger) {
+	if every <= 0 {
+		every = time.Hour
+	}
+	if batch <= 0 {
+		batch = 100
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return every, batch, log
+}
+
 // RemindersConfig paces RunReminders.
 type RemindersConfig struct {
 	// Every is the pause between rounds (default an hour).
@@ -237,15 +252,7 @@ func (db *DB) RunReminders(ctx context.Context, cfg RemindersConfig) error {
 	if cfg.Compose == nil {
 		return errors.New("run reminders: no Compose")
 	}
-	if cfg.Every <= 0 {
-		cfg.Every = time.Hour
-	}
-	if cfg.Batch <= 0 {
-		cfg.Batch = 100
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
+	cfg.Every, cfg.Batch, cfg.Log = roundDefaults(cfg.Every, cfg.Batch, cfg.Log)
 	return runRounds(tenants.WithAllTenants(ctx), cfg.Every, cfg.Batch, cfg.Log, "stale-listing reminders",
 		func(ctx context.Context) (int, error) { return db.RemindStale(ctx, cfg.Batch, cfg.Compose) })
 }
