@@ -33,66 +33,75 @@
   var filters = document.getElementById("filters-box");
   if (filters && window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) filters.open = true;
 
-  // Who serves my gmina: a name box over the powiat and gmina selects,
-  // which stay what the form sends (serves=CODE).
-  var picker = document.getElementById("serves-picker");
-  var servesSelect = document.getElementById("serves");
-  var powiatSelect = document.getElementById("serves-powiat");
-  if (picker && servesSelect && powiatSelect && window.fetch) {
+  // gminaNameBox puts a labelled name box with suggestions (GET the host's
+  // data-gminas?q=) before the node "before"; pick(g, text, box) hears the
+  // gmina a person chose among those keep(g) lets through.
+  var gminaNameBox = function (host, before, id, keep, pick) {
     var field = document.createElement("div");
     field.className = "field";
     var label = document.createElement("label");
-    label.setAttribute("for", "serves-name");
-    label.textContent = picker.getAttribute("data-name-label");
+    label.setAttribute("for", id);
+    label.textContent = host.getAttribute("data-name-label");
     var box = document.createElement("input");
     box.type = "search";
-    box.id = "serves-name";
+    box.id = id;
     box.autocomplete = "off";
-    box.setAttribute("list", "serves-names");
+    box.setAttribute("list", id + "s");
     var names = document.createElement("datalist");
-    names.id = "serves-names";
+    names.id = id + "s";
     field.appendChild(label);
     field.appendChild(box);
     field.appendChild(names);
-    picker.insertBefore(field, picker.querySelector(".field"));
+    host.insertBefore(field, before);
     var found = {};
-    var choose = function (g) {
-      var select = function (sel, value, text) {
-        if (!Array.prototype.some.call(sel.options, function (o) { return o.value === value; })) {
-          var o = document.createElement("option");
-          o.value = value;
-          o.textContent = text;
-          sel.appendChild(o);
-        }
-        sel.value = value;
-      };
-      select(powiatSelect, g.powiat.code, g.powiat.name);
-      select(servesSelect, g.code, g.label);
-    };
-    var gminaTimer = 0;
+    var timer = 0;
     box.addEventListener("input", function () {
-      if (found[box.value]) { choose(found[box.value]); return; }
-      clearTimeout(gminaTimer);
-      gminaTimer = setTimeout(function () {
+      if (found[box.value]) { pick(found[box.value], box.value, box); return; }
+      clearTimeout(timer);
+      timer = setTimeout(function () {
         var q = box.value.trim();
         if (q.length < 2) return;
-        fetch(picker.getAttribute("data-gminas") + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+        fetch(host.getAttribute("data-gminas") + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : []; })
           .then(function (list) {
             names.textContent = "";
             found = {};
             list.forEach(function (g) {
+              if (!keep(g)) return;
               var text = g.label + ", " + g.powiat.name;
               found[text] = g;
               var option = document.createElement("option");
               option.value = text;
               names.appendChild(option);
             });
-            if (found[box.value]) choose(found[box.value]);
+            if (found[box.value]) pick(found[box.value], box.value, box);
           })
           .catch(function () {});
       }, 150);
     });
+  };
+
+  // Who serves my gmina: a name box over the powiat and gmina selects,
+  // which stay what the form sends (serves=CODE).
+  var picker = document.getElementById("serves-picker");
+  var servesSelect = document.getElementById("serves");
+  var powiatSelect = document.getElementById("serves-powiat");
+  if (picker && servesSelect && powiatSelect && window.fetch) {
+    var select = function (sel, value, text) {
+      if (!Array.prototype.some.call(sel.options, function (o) { return o.value === value; })) {
+        var o = document.createElement("option");
+        o.value = value;
+        o.textContent = text;
+        sel.appendChild(o);
+      }
+      sel.value = value;
+    };
+    gminaNameBox(picker, picker.querySelector(".field"), "serves-name",
+      function () { return true; },
+      function (g) {
+        select(powiatSelect, g.powiat.code, g.powiat.name);
+        select(servesSelect, g.code, g.label);
+      });
   }
 
   // The listing form's service area: a name box that ticks a gmina of the
@@ -100,24 +109,7 @@
   var area = document.getElementById("area-gminas");
   var areaChoices = document.querySelector("#f-service_area-gminas .choices");
   if (area && areaChoices && window.fetch) {
-    var areaField = document.createElement("div");
-    areaField.className = "field";
-    var areaLabel = document.createElement("label");
-    areaLabel.setAttribute("for", "area-gmina-name");
-    areaLabel.textContent = area.getAttribute("data-name-label");
-    var areaBox = document.createElement("input");
-    areaBox.type = "search";
-    areaBox.id = "area-gmina-name";
-    areaBox.autocomplete = "off";
-    areaBox.setAttribute("list", "area-gmina-names");
-    var areaNames = document.createElement("datalist");
-    areaNames.id = "area-gmina-names";
-    areaField.appendChild(areaLabel);
-    areaField.appendChild(areaBox);
-    areaField.appendChild(areaNames);
-    area.insertBefore(areaField, area.firstChild);
-    var areaFound = {};
-    var tick = function (g, text) {
+    var tick = function (g, text, box) {
       var existing = Array.prototype.filter.call(areaChoices.querySelectorAll("input"), function (i) { return i.value === g.code; });
       if (existing.length) { existing[0].checked = true; } else {
         var n = areaChoices.querySelectorAll("input").length;
@@ -138,33 +130,10 @@
       }
       var scope = document.getElementById("f-service_area-scope");
       if (scope) scope.value = "gminas";
-      areaBox.value = "";
+      box.value = "";
     };
-    var areaTimer = 0;
-    areaBox.addEventListener("input", function () {
-      if (areaFound[areaBox.value]) { tick(areaFound[areaBox.value], areaBox.value); return; }
-      clearTimeout(areaTimer);
-      areaTimer = setTimeout(function () {
-        var q = areaBox.value.trim();
-        if (q.length < 2) return;
-        fetch(area.getAttribute("data-gminas") + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
-          .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (list) {
-            areaNames.textContent = "";
-            areaFound = {};
-            list.forEach(function (g) {
-              if (g.voivodeship.code !== area.getAttribute("data-region")) return;
-              var text = g.label + ", " + g.powiat.name;
-              areaFound[text] = g;
-              var option = document.createElement("option");
-              option.value = text;
-              areaNames.appendChild(option);
-            });
-            if (areaFound[areaBox.value]) tick(areaFound[areaBox.value], areaBox.value);
-          })
-          .catch(function () {});
-      }, 150);
-    });
+    gminaNameBox(area, area.firstChild, "area-gmina-name",
+      function (g) { return g.voivodeship.code === area.getAttribute("data-region"); }, tick);
   }
 
   // Near me: the browser's position fills near=lat,lng; without a point

@@ -8,61 +8,33 @@ import (
 // owner in the owner's language. A decision to act on (changes asked, a
 // rejection) links to the listing's form; the others to the desk.
 
+// decisionMails names each decision's message and whether it links to the
+// listing's form (the owner has something to do) or to the desk.
+var decisionMails = map[string]struct {
+	key    string
+	toForm bool
+}{
+	store.NoticeApproved:         {"mail.decision.approved", false},
+	store.NoticeChangesRequested: {"mail.decision.changes_requested", true},
+	store.NoticeRejected:         {"mail.decision.rejected", true},
+	store.NoticeSuspended:        {"mail.decision.suspended", false},
+	store.NoticeReinstated:       {"mail.decision.reinstated", false},
+	store.NoticeRevisionAccepted: {"mail.decision.revision_accepted", false},
+	store.NoticeRevisionRejected: {"mail.decision.revision_rejected", true},
+}
+
 // Decision writes the notice of any decision: what the store calls back
 // with inside the decision's transaction.
 func (m *Composer) Decision(d store.Decision) store.NoticeMail {
-	switch d.Kind {
-	case store.NoticeApproved:
-		return m.Approved(d)
-	case store.NoticeChangesRequested:
-		return m.ChangesRequested(d)
-	case store.NoticeRejected:
-		return m.Rejected(d)
-	case store.NoticeSuspended:
-		return m.Suspended(d)
-	case store.NoticeReinstated:
-		return m.Reinstated(d)
-	case store.NoticeRevisionAccepted:
-		return m.RevisionAccepted(d)
-	case store.NoticeRevisionRejected:
-		return m.RevisionRejected(d)
+	dm, ok := decisionMails[d.Kind]
+	if !ok {
+		dm.key = "mail.decision.other"
 	}
-	return m.decision(d, "mail.decision.other", "moje")
-}
-
-// Approved: the listing is public.
-func (m *Composer) Approved(d store.Decision) store.NoticeMail {
-	return m.decision(d, "mail.decision.approved", "moje")
-}
-
-// ChangesRequested: the moderator asks for changes, saying which.
-func (m *Composer) ChangesRequested(d store.Decision) store.NoticeMail {
-	return m.decision(d, "mail.decision.changes_requested", "moje/"+d.ListingID)
-}
-
-// Rejected: the listing will not be published, and why.
-func (m *Composer) Rejected(d store.Decision) store.NoticeMail {
-	return m.decision(d, "mail.decision.rejected", "moje/"+d.ListingID)
-}
-
-// Suspended: the listing is out of view, and why.
-func (m *Composer) Suspended(d store.Decision) store.NoticeMail {
-	return m.decision(d, "mail.decision.suspended", "moje")
-}
-
-// Reinstated: the suspended listing is public again.
-func (m *Composer) Reinstated(d store.Decision) store.NoticeMail {
-	return m.decision(d, "mail.decision.reinstated", "moje")
-}
-
-// RevisionAccepted: the changes to a public listing are public.
-func (m *Composer) RevisionAccepted(d store.Decision) store.NoticeMail {
-	return m.decision(d, "mail.decision.revision_accepted", "moje")
-}
-
-// RevisionRejected: the changes were turned down; the public version stays.
-func (m *Composer) RevisionRejected(d store.Decision) store.NoticeMail {
-	return m.decision(d, "mail.decision.revision_rejected", "moje/"+d.ListingID)
+	page := "moje"
+	if dm.toForm {
+		page = "moje/" + d.ListingID
+	}
+	return m.decision(d, dm.key, page)
 }
 
 func (m *Composer) decision(d store.Decision, key, page string) store.NoticeMail {
