@@ -95,7 +95,7 @@ func newTestServerLogging(t testing.TB, meili string, cfg handlers.Config, log *
 // and server, as a second process on the same database would have.
 func newNode(t testing.TB, db *storetest.DB, meili, index string, cfg handlers.Config, log *slog.Logger, signing []tenants.SigningKey) *testServer {
 	t.Helper()
-	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: index}, db.DB, log)
+	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: index, Prefix: index + "_"}, db.DB, log)
 	if err != nil {
 		t.Fatal(err)
 	}

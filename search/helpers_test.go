@@ -65,7 +65,7 @@ func newEnv(t testing.TB) *env {
 // service builds a Service on the env's index at url (a dead one for
 // degraded-mode tests).
 func (e *env) service(url string) *search.Service {
-	s, err := search.New(search.Config{URL: url, MasterKey: e.key, Index: e.idx}, e.db.DB, quietLog())
+	s, err := search.New(search.Config{URL: url, MasterKey: e.key, Index: e.idx, Prefix: e.idx + "_"}, e.db.DB, quietLog())
 	if err != nil {
 		e.t.Fatalf("new search service: %v", err)
 	}

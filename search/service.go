@@ -32,6 +32,9 @@ type Config struct {
 	URL       string
 	MasterKey string
 	Index     string
+	// Prefix starts the name of every index of ours (IndexFor): empty in
+	// production, a test's own in tests so parallel runs never meet.
+	Prefix string
 	// PublicURL is the address browsers use with tenant tokens, when it
 	// differs from URL (a proxy in front); empty means URL.
 	PublicURL string
@@ -119,6 +122,21 @@ func (s *Service) Host() string {
 // BreakerState says whether searches go to Meilisearch ("closed"), to
 // PostgreSQL ("open"), or are probing ("half-open"): for metrics.
 func (s *Service) BreakerState() string { return s.breaker.State().String() }
+
+// IndexKind names one of a region's indexes: each region has its own
+// index of each kind, so its settings never touch another region.
+type IndexKind string
+
+const (
+	ListingsIndex IndexKind = "listings"
+	NeedsIndex    IndexKind = "needs"
+	LibraryIndex  IndexKind = "library"
+)
+
+// IndexFor is the name of region slug's index of kind k ("listings_slaskie").
+func (s *Service) IndexFor(k IndexKind, slug string) string {
+	return s.cfg.Prefix + string(k) + "_" + slug
+}
 
 // IndexName is the live index's name.
 func (s *Service) IndexName() string { return s.cfg.Index }
