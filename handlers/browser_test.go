@@ -379,19 +379,7 @@ func (b *browserStack) newcomerJourney(t *testing.T) {
 	tb.set("#f-contact-email", "biuro@nowy-start.example.org")
 	// The service area with JavaScript: a gmina added by its name.
 	tb.set("#f-service_area-scope", "gminas")
-	tb.typeIn("#area-gmina-name", "Knur")
-	for i := 0; tb.eval(`String(document.querySelectorAll("#area-gmina-names option").length)`) == "0"; i++ {
-		if i == 50 {
-			t.Fatal("the gmina name box offered no names")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if v := tb.eval(`(function () { var b = document.getElementById("area-gmina-name");
-		b.value = document.querySelector("#area-gmina-names option").value; b.dispatchEvent(new Event("input"));
-		var c = document.querySelector('input[name="service_area.gminas"][value="2405011"]');
-		return c && c.checked ? c.labels[0].textContent : "none"; })()`); !strings.HasPrefix(v, "Knurów (miasto)") {
-		t.Fatalf("the name box ticked %q", v)
-	}
+	tb.pickGminaByName("Knur", "2405011", "Knurów (miasto)")
 	tb.shot("form-filled")
 	tb.click("#submit-listing", 422)
 	tb.see("Popraw 1 błąd", "NIP ma błędną cyfrę kontrolną")
@@ -415,6 +403,26 @@ func (b *browserStack) newcomerJourney(t *testing.T) {
 	tb.click("#submit-listing", 200)
 	tb.see("Wpis wysłany do moderacji", "Spółdzielnia Socjalna Nowy Start", "czeka na moderację")
 	tb.shot("submitted")
+}
+
+// pickGminaByName types the start of a gmina's name into the service
+// area's name box, takes the first suggestion and checks that it ticked
+// the gmina code with the label want.
+func (tb *tab) pickGminaByName(typed, code, want string) {
+	tb.t.Helper()
+	tb.typeIn("#area-gmina-name", typed)
+	for i := 0; tb.eval(`String(document.querySelectorAll("#area-gmina-names option").length)`) == "0"; i++ {
+		if i == 50 {
+			tb.t.Fatal("the gmina name box offered no names")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if v := tb.eval(`(function () { var b = document.getElementById("area-gmina-name");
+		b.value = document.querySelector("#area-gmina-names option").value; b.dispatchEvent(new Event("input"));
+		var c = document.querySelector('input[name="service_area.gminas"][value="` + code + `"]');
+		return c && c.checked ? c.labels[0].textContent : "none"; })()`); !strings.HasPrefix(v, want) {
+		tb.t.Fatalf("the name box ticked %q", v)
+	}
 }
 
 func (b *browserStack) moderationJourney(t *testing.T) {

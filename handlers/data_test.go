@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/meilisearch/meilisearch-go"
 	"github.com/xuri/excelize/v2"
 
 	"katalogpes/store"
@@ -158,31 +156,18 @@ func TestImportOverHTTPReportsBadRowsInTheCallersLanguage(t *testing.T) {
 	})
 }
 
-// startSearch gives the test server a clean index and a running outbox
+// startSearch gives the test server clean indexes and a running outbox
 // worker; at the end the worker stops (before the database goes) and the
-// index and its search key are dropped.
+// indexes and their search key are dropped.
 func (s *testServer) startSearch() {
 	s.t.Helper()
-	c := meilisearch.New(os.Getenv("MEILI_URL"), meilisearch.WithAPIKey(os.Getenv("MEILI_MASTER_KEY")))
-	index := s.svc.IndexName()
 	drop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if info, err := c.DeleteIndexWithContext(ctx, index); err == nil {
-			_, _ = c.WaitForTaskWithContext(ctx, info.TaskUID, 50*time.Millisecond)
-		}
-		keys, err := c.GetKeysWithContext(ctx, &meilisearch.KeysQuery{Limit: 1000})
-		if err != nil {
-			return
-		}
-		for _, k := range keys.Results {
-			if slices.Contains(k.Indexes, index) {
-				_, _ = c.DeleteKeyWithContext(ctx, k.UID)
-			}
-		}
+		_ = s.svc.DropIndexes(ctx)
 	}
 	drop() // a previous run's documents must not count
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := s.svc.EnsureSettings(ctx); err != nil {
 		s.t.Fatalf("search settings: %v", err)

@@ -35,7 +35,7 @@ func (s *testServer) node(csrfKey []byte) *testServer {
 	s.t.Helper()
 	cfg := s.cfg
 	cfg.CSRFKey = csrfKey
-	return newNode(s.t, s.db, "http://127.0.0.1:1", s.svc.IndexName(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), s.signing)
+	return newNode(s.t, s.db, "http://127.0.0.1:1", s.index, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), s.signing)
 }
 
 // followTenantChanges runs the node's listener until the test ends.

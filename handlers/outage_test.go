@@ -79,7 +79,7 @@ func TestADatabaseOutageIsA503WithRetryAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := search.New(search.Config{URL: os.Getenv("MEILI_URL"), MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: "test_outage"}, viaProxy, quiet)
+	svc, err := search.New(search.Config{URL: os.Getenv("MEILI_URL"), MasterKey: os.Getenv("MEILI_MASTER_KEY"), Prefix: "test_outage_"}, viaProxy, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -174,83 +173,4 @@ func darken(hex string) string {
 		out += fmt.Sprintf("%02x", int(float64(n)*0.8))
 	}
 	return out
-}
-
-type synonymsView struct {
-	Page
-}
-
-// synonymsText writes synonyms one rule a line: "word: other, another".
-func synonymsText(m map[string][]string) string {
-	words := make([]string, 0, len(m))
-	for w := range m {
-		words = append(words, w)
-	}
-	sort.Strings(words)
-	var b strings.Builder
-	for _, w := range words {
-		b.WriteString(w + ": " + strings.Join(m[w], ", ") + "\n")
-	}
-	return b.String()
-}
-
-// parseSynonyms reads the lines back; it reports the first bad line.
-func parseSynonyms(text string) (map[string][]string, int) {
-	out := map[string][]string{}
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		word, rest, ok := strings.Cut(line, ":")
-		word = strings.ToLower(strings.TrimSpace(word))
-		var alts []string
-		for _, a := range strings.Split(rest, ",") {
-			if a = strings.ToLower(strings.TrimSpace(a)); a != "" && a != word {
-				alts = append(alts, a)
-			}
-		}
-		if !ok || word == "" || len(alts) == 0 || utf8.RuneCountInString(line) > 500 {
-			return nil, i + 1
-		}
-		out[word] = append(out[word], alts...)
-	}
-	return out, 0
-}
-
-func (s *Server) synonymsPage(c *fiber.Ctx) error {
-	p := &synonymsView{Page: s.newPage(c, "ui.synonyms.title")}
-	p.Section = "admin"
-	p.Form = newForm(url.Values{"synonyms": {synonymsText(p.Tenant.Settings.Synonyms)}})
-	return s.render(c, fiber.StatusOK, "synonyms", p)
-}
-
-// synonymsSubmit saves a region's synonyms and hands them to the search
-// index (one index serves every region, so its synonyms are everyone's).
-func (s *Server) synonymsSubmit(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	t, _ := tenants.FromContext(ctx)
-	v := formValues(c)
-	p := &synonymsView{Page: s.newPage(c, "ui.synonyms.title")}
-	p.Section = "admin"
-	p.Form = newForm(v)
-	syn, bad := parseSynonyms(v.Get("synonyms"))
-	if bad > 0 || len(syn) > 1000 {
-		p.Form.add(&p.Page, "synonyms", p.Tf("ui.err.synonym_line", "Line", bad))
-		return s.render(c, fiber.StatusUnprocessableEntity, "synonyms", p)
-	}
-	settings := t.Settings
-	settings.Synonyms = syn
-	if err := s.db.UpdateTenant(ctx, store.TenantUpdate{Settings: &settings}); err != nil {
-		return err
-	}
-	if err := s.ReloadTenants(ctx); err != nil {
-		return err
-	}
-	msg := "synonyms_saved"
-	if err := s.search.EnsureSettings(ctx); err != nil {
-		s.log.Warn("apply synonyms to the search index", "request_id", requestID(c), "err", err)
-		msg = "synonyms_later"
-	}
-	return c.Redirect(basePath(c)+"/admin/synonimy?msg="+msg, fiber.StatusSeeOther)
 }

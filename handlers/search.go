@@ -63,7 +63,7 @@ func (s *Server) suggest(c *fiber.Ctx) error {
 }
 
 // searchKey hands the browser a tenant token for search-as-you-type; its
-// rules confine it to the region's published listings.
+// rules confine it to the region's own index of published listings.
 func (s *Server) searchKey(c *fiber.Ctx) error {
 	t, err := needTenant(c)
 	if err != nil {
@@ -73,5 +73,5 @@ func (s *Server) searchKey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"host": s.search.Host(), "index": s.search.IndexName(), "token": token, "expires_at": expires.UTC()})
+	return c.JSON(fiber.Map{"host": s.search.Host(), "index": s.search.IndexFor(search.ListingsIndex, t.Slug), "token": token, "expires_at": expires.UTC()})
 }

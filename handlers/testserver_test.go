@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -33,6 +34,7 @@ type testServer struct {
 	keys    *tenants.Keys
 	signing []tenants.SigningKey
 	svc     *search.Service
+	index   string // the start of its indexes' names
 }
 
 func newSigningKeys(t testing.TB) []tenants.SigningKey {
@@ -84,7 +86,11 @@ func newTestServerLogging(t testing.TB, meili string, cfg handlers.Config, log *
 	t.Helper()
 	db := storetest.New(t)
 	storetest.LoadTERYT(t, db)
-	index := "test_" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "_")
+	// The test's name, and a random tail: the same test run from two
+	// checkouts at once must not share indexes.
+	tail := make([]byte, 3)
+	_, _ = rand.Read(tail)
+	index := "test_" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "_") + "_" + hex.EncodeToString(tail)
 	if cfg.CSRFKey == nil {
 		cfg.CSRFKey = newCSRFKey(t)
 	}
@@ -95,7 +101,7 @@ func newTestServerLogging(t testing.TB, meili string, cfg handlers.Config, log *
 // and server, as a second process on the same database would have.
 func newNode(t testing.TB, db *storetest.DB, meili, index string, cfg handlers.Config, log *slog.Logger, signing []tenants.SigningKey) *testServer {
 	t.Helper()
-	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Index: index, Prefix: index + "_"}, db.DB, log)
+	svc, err := search.New(search.Config{URL: meili, MasterKey: os.Getenv("MEILI_MASTER_KEY"), Prefix: index + "_"}, db.DB, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +117,7 @@ func newNode(t testing.TB, db *storetest.DB, meili, index string, cfg handlers.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServer{t: t, app: app, srv: srv, cfg: cfg, db: db, keys: keys, signing: signing, svc: svc}
+	return &testServer{t: t, app: app, srv: srv, cfg: cfg, db: db, keys: keys, signing: signing, svc: svc, index: index}
 }
 
 // response is an answer with its decoded JSON.

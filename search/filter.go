@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -61,14 +62,12 @@ func facetFilters(q Query) map[string]string {
 	return f
 }
 
-// fixedFilters always apply: the tenant above all, and the filters that
-// have no facet. now dates the employment figures: they stop counting
-// on their own day, whenever the document was built.
+// fixedFilters always apply: the filters that have no facet (the region
+// is not one of them: each region has an index of its own). now dates the
+// employment figures: they stop counting on their own day, whenever the
+// document was built.
 func fixedFilters(q Query, now time.Time) []string {
 	var f []string
-	if q.Tenant != "" {
-		f = append(f, "tenant = "+quote(q.Tenant))
-	}
 	if len(q.Serves) > 0 {
 		var powiats, voivs []string
 		for _, g := range q.Serves {
@@ -118,15 +117,16 @@ var retrieved = []string{"id", "tenant", "name", "legal_form", "kinds", "city", 
 	"gmina", "gmina_name", "description", "categories", "social_enterprise",
 	"reserved_contracts_eligible", "ps_preference_eligible", "_geo"}
 
-// requests builds the multi-search for q: the page of hits with the facets
+// requests builds the multi-search for q in its region's index: the page of hits with the facets
 // no filter narrows, then per active facet filter one count-only query
 // without that filter, so each facet's counts reflect the other filters
 // (disjunctive faceting) in one round trip. It returns the facet name each
 // extra query counts.
 func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
+	index := s.IndexFor(ListingsIndex, q.Tenant)
 	main := &meilisearch.SearchRequest{
-		IndexUID:             s.cfg.Index,
+		IndexUID:             index,
 		Query:                q.Q,
 		Filter:               filterExcept(q, fixed, byFacet, ""),
 		Page:                 int64(q.Page),
@@ -142,7 +142,7 @@ func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 	reqs := []*meilisearch.SearchRequest{main}
 	for _, name := range counted {
 		reqs = append(reqs, &meilisearch.SearchRequest{
-			IndexUID: s.cfg.Index,
+			IndexUID: index,
 			Query:    q.Q,
 			Filter:   filterExcept(q, fixed, byFacet, name),
 			Facets:   []string{attrOf(name)},
@@ -172,11 +172,20 @@ func splitFacets(q Query, byFacet map[string]string) (attrs, counted []string) {
 	return attrs, counted
 }
 
-// MultiSearch is the request Search sends Meilisearch for q: the load
+// MultiSearch is the first request Search sends Meilisearch for q (a
+// region's multi-search, or the national federated one): the load
 // benchmark sends the very same one straight to Meilisearch, its limit.
-func (s *Service) MultiSearch(q Query) *meilisearch.MultiSearchRequest {
-	reqs, _ := s.requests(q.normalized())
-	return &meilisearch.MultiSearchRequest{Queries: reqs}
+func (s *Service) MultiSearch(ctx context.Context, q Query) (*meilisearch.MultiSearchRequest, error) {
+	q = q.normalized()
+	if q.Tenant == "" {
+		indexes, err := s.listingIndexes(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		return s.federatedPage(q, indexes, []string{q.Q}), nil
+	}
+	reqs, _ := s.requests(q)
+	return &meilisearch.MultiSearchRequest{Queries: reqs}, nil
 }
 
 func sortFor(q Query) []string {

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meilisearch/meilisearch-go"
-
 	"katalogpes/search"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
@@ -52,8 +50,8 @@ func newEnv(t testing.TB) *env {
 	_, _ = rand.Read(b)
 	e := &env{t: t, db: db, url: url, key: key, idx: "test_" + hex.EncodeToString(b)}
 	e.svc = e.service(url)
-	t.Cleanup(func() { dropIndex(url, key, e.idx) })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(func() { dropIndexes(e.svc) })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := e.svc.EnsureSettings(ctx); err != nil {
 		t.Fatalf("ensure settings: %v", err)
@@ -65,32 +63,18 @@ func newEnv(t testing.TB) *env {
 // service builds a Service on the env's index at url (a dead one for
 // degraded-mode tests).
 func (e *env) service(url string) *search.Service {
-	s, err := search.New(search.Config{URL: url, MasterKey: e.key, Index: e.idx, Prefix: e.idx + "_"}, e.db.DB, quietLog())
+	s, err := search.New(search.Config{URL: url, MasterKey: e.key, Prefix: e.idx + "_"}, e.db.DB, quietLog())
 	if err != nil {
 		e.t.Fatalf("new search service: %v", err)
 	}
 	return s
 }
 
-// dropIndex removes a test index and the search key made for it.
-func dropIndex(url, key, idx string) {
-	c := meilisearch.New(url, meilisearch.WithAPIKey(key))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// dropIndexes removes the test's indexes and the search key made for them.
+func dropIndexes(svc *search.Service) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if info, err := c.DeleteIndexWithContext(ctx, idx); err == nil {
-		_, _ = c.WaitForTaskWithContext(ctx, info.TaskUID, 50*time.Millisecond)
-	}
-	keys, err := c.GetKeysWithContext(ctx, &meilisearch.KeysQuery{Limit: 1000})
-	if err != nil {
-		return
-	}
-	for _, k := range keys.Results {
-		for _, i := range k.Indexes {
-			if i == idx {
-				_, _ = c.DeleteKeyWithContext(ctx, k.UID)
-			}
-		}
-	}
+	_ = svc.DropIndexes(ctx)
 }
 
 // startWorker runs svc's outbox worker until the test ends (or the

@@ -33,7 +33,7 @@ func FuzzParseQuery(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	svc := &Service{cfg: Config{Index: "listings"}, now: time.Now}
+	svc := &Service{cfg: Config{}, now: time.Now}
 	f.Fuzz(func(t *testing.T, raw string) {
 		values, err := url.ParseQuery(raw)
 		if err != nil {

@@ -156,7 +156,7 @@ func BenchmarkBuildDocument(b *testing.B) {
 func BenchmarkParseQuery(b *testing.B) {
 	v, _ := url.ParseQuery("q=sp%C3%B3%C5%82dzielnia+socjalna+katowice&legal_form=spoldzielnia_socjalna&legal_form=fundacja" +
 		"&kind=cis&powiat=2469&category=catering&social_enterprise=true&near=50.26,19.02&radius_km=20&page=2&per_page=20")
-	svc, err := search.New(search.Config{URL: "http://127.0.0.1:1", Index: "bench"}, nil, quietLog())
+	svc, err := search.New(search.Config{URL: "http://127.0.0.1:1", Prefix: "bench_"}, nil, quietLog())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,50 +13,75 @@ import (
 // reindexBatch is how many documents one Meilisearch call carries.
 const reindexBatch = 1000
 
-// Reindex rebuilds the index from PostgreSQL without interrupting search:
-// it fills a fresh index <index>_<timestamp> with the settings and every
-// published listing, swaps it with the live one atomically, deletes the
-// old one, and queues the listings changed meanwhile so nothing the worker
-// wrote into the old index during the rebuild is lost. progress, when not
-// nil, hears (done, total) after each batch.
-func (s *Service) Reindex(ctx context.Context, progress func(done, total int)) error {
-	ctx = tenants.WithAllTenants(ctx)
-	// Changes from a little before the start are replayed; a clock skew
-	// between us and PostgreSQL must not make us miss one.
-	since := s.now().Add(-time.Minute)
-	if err := s.ensureIndex(ctx, s.cfg.Index); err != nil {
-		return fmt.Errorf("reindex: %w", err)
-	}
-	fresh := fmt.Sprintf("%s_%s", s.cfg.Index, s.now().UTC().Format("20060102T150405.000"))
-	fresh = indexSafe(fresh)
-	if err := s.applySettings(ctx, fresh); err != nil {
-		s.dropIndex(ctx, fresh)
-		return fmt.Errorf("reindex: %w", err)
-	}
-	if err := s.fill(ctx, fresh, progress); err != nil {
-		s.dropIndex(ctx, fresh)
-		return fmt.Errorf("reindex: %w", err)
-	}
-	cctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
-	info, err := s.client.SwapIndexesWithContext(cctx, []*meilisearch.SwapIndexesParams{{Indexes: []string{s.cfg.Index, fresh}}})
-	if err == nil {
-		err = s.waitTask(ctx, info, "swap indexes")
-	}
+// Reindex rebuilds the listings indexes of the regions named by slugs
+// (every region when there are none) from PostgreSQL without interrupting
+// search: for each it fills a fresh index <index>_<timestamp> with the
+// region's settings and published listings, swaps it with the live one
+// atomically, deletes the old one, and queues the region's listings
+// changed meanwhile so nothing the worker wrote into the old index during
+// the rebuild is lost. progress, when not nil, hears (slug, done, total)
+// after each batch.
+func (s *Service) Reindex(ctx context.Context, slugs []string, progress func(slug string, done, total int)) error {
+	r, err := s.loadRegions(tenants.WithAllTenants(ctx))
 	if err != nil {
-		s.dropIndex(ctx, fresh)
 		return fmt.Errorf("reindex: %w", err)
 	}
-	// After the swap, fresh holds the old documents.
-	s.dropIndex(ctx, fresh)
-	if _, err := s.db.EnqueueChangedSince(ctx, since); err != nil {
-		return fmt.Errorf("reindex: %w", err)
+	if len(slugs) == 0 {
+		slugs = r.slugs
+	}
+	for _, slug := range slugs {
+		t, ok := r.bySlug[slug]
+		if !ok {
+			return fmt.Errorf("reindex: no region %q", slug)
+		}
+		var report func(done, total int)
+		if progress != nil {
+			report = func(done, total int) { progress(slug, done, total) }
+		}
+		if err := s.reindexRegion(tenants.NewContext(ctx, t), t, report); err != nil {
+			return fmt.Errorf("reindex %s: %w", slug, err)
+		}
 	}
 	s.Notify()
 	return nil
 }
 
-// fill writes every published listing into index uid.
+// reindexRegion rebuilds t's index; ctx is scoped to t, so every read
+// (row-level security) sees only t's listings.
+func (s *Service) reindexRegion(ctx context.Context, t *tenants.Tenant, progress func(done, total int)) error {
+	// Changes from a little before the start are replayed; a clock skew
+	// between us and PostgreSQL must not make us miss one.
+	since := s.now().Add(-time.Minute)
+	live := s.IndexFor(ListingsIndex, t.Slug)
+	if err := s.ensureIndex(ctx, live); err != nil {
+		return err
+	}
+	fresh := indexSafe(fmt.Sprintf("%s_%s", live, s.now().UTC().Format("20060102T150405.000")))
+	if err := s.applySettings(ctx, fresh, t); err != nil {
+		s.dropIndex(ctx, fresh)
+		return err
+	}
+	if err := s.fill(ctx, fresh, progress); err != nil {
+		s.dropIndex(ctx, fresh)
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	info, err := s.client.SwapIndexesWithContext(cctx, []*meilisearch.SwapIndexesParams{{Indexes: []string{live, fresh}}})
+	if err == nil {
+		err = s.waitTask(ctx, info, "swap indexes")
+	}
+	if err != nil {
+		s.dropIndex(ctx, fresh)
+		return err
+	}
+	// After the swap, fresh holds the old documents.
+	s.dropIndex(ctx, fresh)
+	_, err = s.db.EnqueueChangedSince(ctx, since)
+	return err
+}
+
+// fill writes every published listing ctx can see into index uid.
 func (s *Service) fill(ctx context.Context, uid string, progress func(done, total int)) error {
 	total, err := s.db.CountPublishedListings(ctx)
 	if err != nil {

@@ -78,18 +78,19 @@ func (s *Service) searchRelaxed(ctx context.Context, q Query, exact *Result) (*R
 	return exact, nil
 }
 
-// searchEither finds the listings matching any of texts: the page, and the
-// facets counted disjunctively as searchIndex counts them, one federated
-// multi-search per facet whose filter is active.
+// searchEither finds the listings matching any of texts in the indexes q
+// reads (its region's, or every region's): the page, and the facets
+// counted disjunctively as searchIndex counts them, one federated
+// multi-search per facet whose filter is active. A national search is
+// this with one text.
 func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*Result, error) {
-	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
-	attrs, counted := splitFacets(q, byFacet)
-	req := s.federated(q, texts, filterExcept(q, fixed, byFacet, ""), attrs)
-	req.Federation.Offset, req.Federation.Limit = int64(q.Page-1)*int64(q.PerPage), int64(q.PerPage)
-	for _, r := range req.Queries {
-		r.AttributesToRetrieve, r.ShowMatchesPosition, r.Sort = retrieved, true, sortFor(q)
+	indexes, err := s.listingIndexes(ctx, q.Tenant)
+	if err != nil {
+		return nil, err
 	}
-	resp, err := s.multiSearch(ctx, req)
+	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
+	_, counted := splitFacets(q, byFacet)
+	resp, err := s.multiSearch(ctx, s.federatedPage(q, indexes, texts))
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +102,7 @@ func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*R
 		return res, err
 	}
 	for _, name := range counted {
-		req := s.federated(q, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
+		req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
 		req.Federation.Limit = 1 // 0 is never sent (omitempty)
 		resp, err := s.multiSearch(ctx, req)
 		if err != nil {
@@ -114,22 +115,39 @@ func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*R
 	return res, nil
 }
 
-// federated is a federated multi-search of texts under filter, counting
-// facets attrs; each query retrieves only ids unless the caller asks more.
-func (s *Service) federated(q Query, texts []string, filter string, attrs []string) *meilisearch.MultiSearchRequest {
+// federatedPage is the federated multi-search of q's page of hits over
+// indexes, counting the facets no active filter narrows.
+func (s *Service) federatedPage(q Query, indexes, texts []string) *meilisearch.MultiSearchRequest {
+	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
+	attrs, _ := splitFacets(q, byFacet)
+	req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, ""), attrs)
+	req.Federation.Offset, req.Federation.Limit = int64(q.Page-1)*int64(q.PerPage), int64(q.PerPage)
+	for _, r := range req.Queries {
+		r.AttributesToRetrieve, r.ShowMatchesPosition, r.Sort = retrieved, hasWords(r.Query), sortFor(q)
+	}
+	return req
+}
+
+// federated is a federated multi-search of every text in every index
+// under filter, counting facets attrs; each query retrieves only ids
+// unless the caller asks more.
+func (s *Service) federated(indexes, texts []string, filter string, attrs []string) *meilisearch.MultiSearchRequest {
 	req := &meilisearch.MultiSearchRequest{Federation: &meilisearch.MultiSearchFederation{
-		FacetsByIndex: map[string][]string{s.cfg.Index: attrs},
+		FacetsByIndex: map[string][]string{},
 		MergeFacets:   &meilisearch.MultiSearchFederationMergeFacets{MaxValuesPerFacet: maxFacetValues},
 	}}
-	for _, text := range texts {
-		req.Queries = append(req.Queries, &meilisearch.SearchRequest{
-			IndexUID:             s.cfg.Index,
-			Query:                text,
-			Filter:               filter,
-			AttributesToRetrieve: []string{"id"},
-			MatchingStrategy:     meilisearch.All,
-			Locales:              []string{"pol"},
-		})
+	for _, index := range indexes {
+		req.Federation.FacetsByIndex[index] = attrs
+		for _, text := range texts {
+			req.Queries = append(req.Queries, &meilisearch.SearchRequest{
+				IndexUID:             index,
+				Query:                text,
+				Filter:               filter,
+				AttributesToRetrieve: []string{"id"},
+				MatchingStrategy:     meilisearch.All,
+				Locales:              []string{"pol"},
+			})
+		}
 	}
 	return req
 }

@@ -104,7 +104,13 @@ func canceled(err error) bool {
 	return errors.Is(err, context.Canceled)
 }
 
+// searchIndex answers q from Meilisearch: a region's query from its index
+// in one multi-search with exact totals, a national one federated over
+// every region's index.
 func (s *Service) searchIndex(ctx context.Context, q Query) (*Result, error) {
+	if q.Tenant == "" {
+		return s.searchEither(ctx, q, []string{q.Q})
+	}
 	reqs, counted := s.requests(q)
 	resp, err := s.multiSearch(ctx, &meilisearch.MultiSearchRequest{Queries: reqs})
 	if err != nil {
@@ -234,6 +240,26 @@ func foldedSpans(s string, pos []matchPos) []span {
 	return byteSpans(polish.Fold(s), pos)
 }
 
+// SuggestSearch is the federated search Suggest sends for q over the
+// region's index (or every region's): the load benchmark sends the same.
+func (s *Service) SuggestSearch(ctx context.Context, tenant, q string) (*meilisearch.MultiSearchRequest, error) {
+	indexes, err := s.listingIndexes(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req := &meilisearch.MultiSearchRequest{Federation: &meilisearch.MultiSearchFederation{Limit: 8}}
+	for _, index := range indexes {
+		req.Queries = append(req.Queries, &meilisearch.SearchRequest{
+			IndexUID:             index,
+			Query:                cleanQ(q),
+			AttributesToRetrieve: []string{"name"},
+			AttributesToSearchOn: []string{"name", "name_folded", "short_name", "short_name_folded"},
+			Locales:              []string{"pol"},
+		})
+	}
+	return req, nil
+}
+
 // haversineKm is the great-circle distance, as Meilisearch and the
 // PostgreSQL fallback compute it.
 func haversineKm(a store.Geo, b *GeoPoint) float64 {
@@ -255,21 +281,11 @@ func (s *Service) Suggest(ctx context.Context, tenant, q string) ([]string, erro
 	if !hasWords(q) {
 		return out, nil
 	}
-	req := &meilisearch.SearchRequest{
-		Limit:                8,
-		AttributesToRetrieve: []string{"name"},
-		AttributesToSearchOn: []string{"name", "name_folded", "short_name", "short_name_folded"},
-		Locales:              []string{"pol"},
+	req, err := s.SuggestSearch(ctx, tenant, q)
+	if err != nil {
+		return nil, fmt.Errorf("suggest: %w", err)
 	}
-	if tenant != "" {
-		req.Filter = "tenant = " + quote(tenant)
-	}
-	var resp *meilisearch.SearchResponse
-	err := s.call(ctx, func(ctx context.Context) error {
-		var err error
-		resp, err = s.client.Index(s.cfg.Index).SearchWithContext(ctx, q, req)
-		return err
-	})
+	resp, err := s.multiSearch(ctx, req)
 	if unavailable(err) && ctx.Err() == nil {
 		return s.suggestFallback(ctx, tenant, q)
 	}

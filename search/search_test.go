@@ -209,8 +209,8 @@ func TestAListingOfOneTenantIsNeverFoundThroughAnother(t *testing.T) {
 		}
 	}
 
-	// Straight to Meilisearch with malopolskie's tenant token: its rules
-	// win over any filter the browser sends.
+	// Straight to Meilisearch with malopolskie's tenant token: it reads
+	// malopolskie's index only, whatever filter the browser sends.
 	ts := storetest.Tenants(t, e.db)
 	token, exp, err := e.svc.TenantToken(ts["malopolskie"], 2*time.Hour)
 	if err != nil {
@@ -221,7 +221,7 @@ func TestAListingOfOneTenantIsNeverFoundThroughAnother(t *testing.T) {
 	}
 	browser := meilisearch.New(e.svc.Host(), meilisearch.WithAPIKey(token))
 	for _, filter := range []any{nil, `tenant = "slaskie"`, `tenant = "slaskie" OR tenant = "malopolskie"`} {
-		res, err := browser.Index(e.svc.IndexName()).Search("", &meilisearch.SearchRequest{Filter: filter, Limit: 100})
+		res, err := browser.Index(e.svc.IndexFor(search.ListingsIndex, "malopolskie")).Search("", &meilisearch.SearchRequest{Filter: filter, Limit: 100})
 		if err != nil {
 			t.Fatalf("search with the token (filter %v): %v", filter, err)
 		}
@@ -238,9 +238,12 @@ func TestAListingOfOneTenantIsNeverFoundThroughAnother(t *testing.T) {
 			t.Errorf("the token found %d listings, want malopolskie's one", len(res.Hits))
 		}
 	}
-	// The token cannot write, nor read another index.
-	if _, err := browser.Index(e.svc.IndexName()).DeleteAllDocuments(nil); err == nil {
+	// The token cannot write, nor read another region's index.
+	if _, err := browser.Index(e.svc.IndexFor(search.ListingsIndex, "malopolskie")).DeleteAllDocuments(nil); err == nil {
 		t.Error("a tenant token deleted documents")
+	}
+	if res, err := browser.Index(e.svc.IndexFor(search.ListingsIndex, "slaskie")).Search("", &meilisearch.SearchRequest{Limit: 100}); err == nil {
+		t.Errorf("malopolskie's token read slaskie's index: %d hits", len(res.Hits))
 	}
 }
 
@@ -342,11 +345,10 @@ func TestReindexWhileSearchingFailsNoSearch(t *testing.T) {
 		}
 	}()
 	var calls int
-	err := e.svc.Reindex(context.Background(), func(done, total int) {
+	totals := map[string]int{}
+	err := e.svc.Reindex(context.Background(), nil, func(slug string, done, total int) {
 		calls++
-		if total != 30 {
-			t.Errorf("progress total %d, want 30", total)
-		}
+		totals[slug] = total
 	})
 	close(done)
 	for msg := range errs {
@@ -355,8 +357,11 @@ func TestReindexWhileSearchingFailsNoSearch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reindex: %v", err)
 	}
-	if calls < 2 || searches == 0 {
+	if calls < 16+2 || searches == 0 { // each region once, the two with listings again after their batch
 		t.Errorf("%d progress calls, %d searches", calls, searches)
+	}
+	if len(totals) != 16 || totals["slaskie"] != 15 || totals["malopolskie"] != 15 || totals["opolskie"] != 0 {
+		t.Errorf("progress totals by region: %v, want 16 regions, 15 in slaskie and malopolskie", totals)
 	}
 	if res := e.search(e.svc, search.Query{Q: "spoldzielnia"}); res.Total != 30 {
 		t.Errorf("after reindex: %d found, want 30", res.Total)
@@ -367,8 +372,54 @@ func TestReindexWhileSearchingFailsNoSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ix := range list.Results {
-		if strings.HasPrefix(ix.UID, e.svc.IndexName()+"_") {
+		if strings.HasPrefix(ix.UID, e.svc.IndexFor(search.ListingsIndex, "slaskie")+"_") {
 			t.Errorf("reindex left index %s behind", ix.UID)
 		}
 	}
+}
+
+func TestReindexOfOneRegionLeavesTheOthersAlone(t *testing.T) {
+	e := newEnv(t)
+	startWorker(t, e.svc)
+	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Kowadło", Address: katowice})
+	e.pub.Publish("malopolskie", store.ListingData{Name: "Spółdzielnia Młot", Address: krakow})
+	e.waitIndexed(2)
+	admin := meilisearch.New(e.url, meilisearch.WithAPIKey(e.key))
+	before, err := admin.Index(e.svc.IndexFor(search.ListingsIndex, "malopolskie")).FetchInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var regions []string
+	if err := e.svc.Reindex(context.Background(), []string{"slaskie"}, func(slug string, _, _ int) {
+		regions = appendOnce(regions, slug)
+	}); err != nil {
+		t.Fatalf("reindex slaskie: %v", err)
+	}
+	if fmt.Sprint(regions) != "[slaskie]" {
+		t.Errorf("reindexed %v, want slaskie alone", regions)
+	}
+	after, err := admin.Index(e.svc.IndexFor(search.ListingsIndex, "malopolskie")).FetchInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.CreatedAt.Equal(before.CreatedAt) {
+		t.Errorf("malopolskie's index was rebuilt (created %s, before %s)", after.CreatedAt, before.CreatedAt)
+	}
+	for slug, name := range map[string]string{"slaskie": "Spółdzielnia Kowadło", "malopolskie": "Spółdzielnia Młot"} {
+		if res := e.search(e.svc, search.Query{Tenant: slug}); fmt.Sprint(hitNames(res)) != "["+name+"]" {
+			t.Errorf("%s after the reindex: %v", slug, hitNames(res))
+		}
+	}
+	if err := e.svc.Reindex(context.Background(), []string{"atlantyda"}, nil); err == nil {
+		t.Error("a reindex of an unknown region succeeded")
+	}
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(list, s)
 }

@@ -27,11 +27,10 @@ import (
 	"katalogpes/tenants"
 )
 
-// Config says where Meilisearch is and which index holds the listings.
+// Config says where Meilisearch is and how our indexes are named.
 type Config struct {
 	URL       string
 	MasterKey string
-	Index     string
 	// Prefix starts the name of every index of ours (IndexFor): empty in
 	// production, a test's own in tests so parallel runs never meet.
 	Prefix string
@@ -47,6 +46,9 @@ const (
 	callTimeout   = 5 * time.Second
 	searchTimeout = 1500 * time.Millisecond
 	taskTimeout   = 20 * time.Second
+	// settingsTimeout bounds EnsureSettings' wait for every region's
+	// settings task: at a start, behind whatever else Meilisearch queued.
+	settingsTimeout = 3 * time.Minute
 )
 
 // Service is the search client an App holds; safe for concurrent use.
@@ -63,7 +65,7 @@ type Service struct {
 	key        *meilisearch.Key // search-only key that signs tenant tokens
 	categories map[string]map[string]string
 	catLoaded  time.Time
-	bySlug     map[string]*tenants.Tenant
+	regions    *regions
 }
 
 var indexUID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
@@ -73,8 +75,8 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Service, error) {
 	if cfg.URL == "" {
 		return nil, errors.New("search: no Meilisearch URL")
 	}
-	if !indexUID.MatchString(cfg.Index) {
-		return nil, fmt.Errorf("search: index name %q: letters, digits, - and _ only", cfg.Index)
+	if cfg.Prefix != "" && !indexUID.MatchString(cfg.Prefix) {
+		return nil, fmt.Errorf("search: index prefix %q: letters, digits, - and _ only", cfg.Prefix)
 	}
 	if log == nil {
 		log = slog.Default()
@@ -138,9 +140,6 @@ func (s *Service) IndexFor(k IndexKind, slug string) string {
 	return s.cfg.Prefix + string(k) + "_" + slug
 }
 
-// IndexName is the live index's name.
-func (s *Service) IndexName() string { return s.cfg.Index }
-
 // Healthy reports whether Meilisearch answers, for /readyz.
 func (s *Service) Healthy(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
@@ -196,6 +195,11 @@ func unavailable(err error) bool {
 func (s *Service) waitTask(ctx context.Context, info *meilisearch.TaskInfo, what string) error {
 	ctx, cancel := context.WithTimeout(ctx, taskTimeout)
 	defer cancel()
+	return s.waitTaskUntil(ctx, info, what)
+}
+
+// waitTaskUntil is waitTask with ctx's deadline alone.
+func (s *Service) waitTaskUntil(ctx context.Context, info *meilisearch.TaskInfo, what string) error {
 	task, err := s.client.WaitForTaskWithContext(ctx, info.TaskUID, 20*time.Millisecond)
 	if err != nil {
 		return fmt.Errorf("%s: wait for task %d: %w", what, info.TaskUID, err)
@@ -216,31 +220,6 @@ type TaskError struct {
 
 func (e *TaskError) Error() string {
 	return fmt.Sprintf("task %d %s: %s (%s)", e.UID, e.Status, e.Message, e.Code)
-}
-
-// tenantBySlug finds a tenant for the PostgreSQL fallback's scope.
-func (s *Service) tenantBySlug(ctx context.Context, slug string) (*tenants.Tenant, error) {
-	s.mu.Lock()
-	t, ok := s.bySlug[slug]
-	s.mu.Unlock()
-	if ok {
-		return t, nil
-	}
-	list, err := s.db.FindTenants(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]*tenants.Tenant, len(list))
-	for i := range list {
-		m[list[i].Slug] = &list[i]
-	}
-	s.mu.Lock()
-	s.bySlug = m
-	s.mu.Unlock()
-	if t, ok := m[slug]; ok {
-		return t, nil
-	}
-	return nil, store.ErrNotFound
 }
 
 // categoryNames returns tenant id → category code → Polish name, reloaded
@@ -268,6 +247,6 @@ func (s *Service) categoryNames(ctx context.Context) (map[string]map[string]stri
 // when a tenant changed on any node.
 func (s *Service) ForgetTenants() {
 	s.mu.Lock()
-	s.bySlug, s.categories, s.catLoaded = nil, nil, time.Time{}
+	s.regions, s.categories, s.catLoaded = nil, nil, time.Time{}
 	s.mu.Unlock()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/meilisearch/meilisearch-go"
 
 	"katalogpes/store/polish"
+	"katalogpes/tenants"
 )
 
 // Searchable attributes, most telling first (Meilisearch ranks a match in
@@ -36,9 +37,10 @@ var sortableAttributes = []string{"name", "name_folded", "updated_at", "_geo"}
 // asks for catering and Kraków, not for a word "w".
 var stopWords = []string{"w", "we", "z", "ze", "i", "oraz", "na", "do", "dla", "od", "o", "u", "po", "przy", "a", "lub", "the", "of"}
 
-// synonyms merges the built-in list (synonyms_pl.txt) with every tenant's
-// own (one index serves all tenants, so synonyms are global) and adds folded twins, so that a
-// query typed without Polish letters expands as well.
+// synonyms merges the built-in list (synonyms_pl.txt) with a region's own
+// (each region has its own index, so its synonyms touch no other region)
+// and adds folded twins, so that a query typed without Polish letters
+// expands as well.
 func synonyms(extra ...map[string][]string) map[string][]string {
 	out := map[string][]string{}
 	add := func(word string, alts []string) {
@@ -64,18 +66,35 @@ func synonyms(extra ...map[string][]string) map[string][]string {
 	return out
 }
 
-// indexSettings are the settings of the listings index.
-func indexSettings(syn map[string][]string) *meilisearch.Settings {
+// regionStopWords are the built-in stop words and a region's own, folded
+// twins included (a query typed without Polish letters drops them too).
+func regionStopWords(own []string) []string {
+	out := append([]string{}, stopWords...)
+	for _, w := range own {
+		for _, v := range []string{w, polish.Fold(w)} {
+			if !contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// indexSettings are the settings of a region's listings index.
+func indexSettings(t *tenants.Tenant) *meilisearch.Settings {
 	return &meilisearch.Settings{
 		// "sort" right after "words": sort=name or distance orders the
 		// results that match every word, not only ties.
-		RankingRules:         []string{"words", "sort", "typo", "proximity", "attribute", "exactness"},
+		// id last: listings that rank alike come back in one order on every
+		// node and after every reindex or restore (Meilisearch would break
+		// the tie by its internal ids, which a rebuild renumbers).
+		RankingRules:         []string{"words", "sort", "typo", "proximity", "attribute", "exactness", "id:asc"},
 		SearchableAttributes: searchableAttributes,
 		DisplayedAttributes:  []string{"*"},
 		FilterableAttributes: filterableAttributes,
 		SortableAttributes:   sortableAttributes,
-		StopWords:            stopWords,
-		Synonyms:             syn,
+		StopWords:            regionStopWords(t.Settings.StopWords),
+		Synonyms:             synonyms(t.Settings.Synonyms),
 		LocalizedAttributes: []*meilisearch.LocalizedAttributes{{
 			Locales:           []string{"pol"},
 			AttributePatterns: []string{"name*", "short_name*", "offers*", "category_names*", "city", "places*", "description*"},
@@ -95,38 +114,63 @@ func indexSettings(syn map[string][]string) *meilisearch.Settings {
 	}
 }
 
-// EnsureSettings creates the index if it is missing, applies the settings
-// (tenants' synonyms included) and finds or creates the search-only key
-// that signs tenant tokens. It is idempotent: run it at every start and
-// after a tenant changes its synonyms.
+// EnsureSettings gives every region's listings index its settings (its
+// own synonyms and stop words; Meilisearch creates an index that is
+// missing) and finds or creates the search-only key that signs tenant
+// tokens. It is idempotent: run it at every start. The tasks are queued
+// first and awaited together, with a start's patience rather than a
+// request's: Meilisearch works through every index's task in turn.
 func (s *Service) EnsureSettings(ctx context.Context) error {
-	if err := s.applySettings(ctx, s.cfg.Index); err != nil {
-		return err
-	}
-	_, err := s.searchKey(ctx)
-	return err
-}
-
-// applySettings creates index uid if needed and gives it our settings.
-func (s *Service) applySettings(ctx context.Context, uid string) error {
-	list, err := s.db.FindTenants(ctx)
+	r, err := s.loadRegions(ctx)
 	if err != nil {
 		return fmt.Errorf("search settings: %w", err)
 	}
-	var extra []map[string][]string
-	for _, t := range list {
-		extra = append(extra, t.Settings.Synonyms)
+	var tasks []*meilisearch.TaskInfo
+	for _, slug := range r.slugs {
+		info, err := s.updateSettings(ctx, s.IndexFor(ListingsIndex, slug), r.bySlug[slug])
+		if err != nil {
+			return err
+		}
+		tasks = append(tasks, info)
 	}
+	wctx, cancel := context.WithTimeout(ctx, settingsTimeout)
+	defer cancel()
+	for _, t := range tasks {
+		if err := s.waitTaskUntil(wctx, t, "search settings"); err != nil {
+			return err
+		}
+	}
+	_, err = s.searchKey(ctx)
+	return err
+}
+
+// EnsureRegionSettings applies a region's settings to its listings index,
+// after the region changed its synonyms or stop words.
+func (s *Service) EnsureRegionSettings(ctx context.Context, t *tenants.Tenant) error {
+	return s.applySettings(ctx, s.IndexFor(ListingsIndex, t.Slug), t)
+}
+
+// applySettings creates index uid if needed and gives it t's settings.
+func (s *Service) applySettings(ctx context.Context, uid string, t *tenants.Tenant) error {
 	if err := s.ensureIndex(ctx, uid); err != nil {
 		return err
 	}
-	cctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
-	info, err := s.client.Index(uid).UpdateSettingsWithContext(cctx, indexSettings(synonyms(extra...)))
+	info, err := s.updateSettings(ctx, uid, t)
 	if err != nil {
-		return fmt.Errorf("update settings of %s: %w", uid, err)
+		return err
 	}
 	return s.waitTask(ctx, info, "update settings of "+uid)
+}
+
+// updateSettings queues the settings of t's index uid.
+func (s *Service) updateSettings(ctx context.Context, uid string, t *tenants.Tenant) (*meilisearch.TaskInfo, error) {
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	info, err := s.client.Index(uid).UpdateSettingsWithContext(cctx, indexSettings(t))
+	if err != nil {
+		return nil, fmt.Errorf("update settings of %s: %w", uid, err)
+	}
+	return info, nil
 }
 
 // ensureIndex creates index uid with primary key id unless it exists.
@@ -143,11 +187,16 @@ func (s *Service) ensureIndex(ctx context.Context, uid string) error {
 		return fmt.Errorf("create index %s: %w", uid, err)
 	}
 	err = s.waitTask(ctx, info, "create index "+uid)
-	var te *TaskError
-	if errors.As(err, &te) && te.Code == "index_already_exists" {
+	if isTaskCode(err, "index_already_exists") {
 		return nil // another node created it meanwhile
 	}
 	return err
+}
+
+// isTaskCode reports whether err is a failed task with that code.
+func isTaskCode(err error, code string) bool {
+	var te *TaskError
+	return errors.As(err, &te) && te.Code == code
 }
 
 // isCode reports whether err is a Meilisearch API error with that code.

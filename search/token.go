@@ -16,14 +16,19 @@ import (
 // MaxTokenTTL bounds tenant tokens: they cannot be revoked one by one.
 const MaxTokenTTL = time.Hour
 
-// keyUID derives the search key's uid from the index name, so every node
-// finds the same key and a restart creates no second one. Meilisearch (and
-// its client) want the uuid v4 shape.
-func keyUID(index string) string {
-	return uuid.NewHash(sha256.New(), uuid.NameSpaceURL, []byte("katalogpes-search-key:"+index), 4).String()
+// keyUID derives the search key's uid from the indexes it may read, so
+// every node finds the same key and a restart creates no second one.
+// Meilisearch (and its client) want the uuid v4 shape.
+func keyUID(pattern string) string {
+	return uuid.NewHash(sha256.New(), uuid.NameSpaceURL, []byte("katalogpes-search-key:"+pattern), 4).String()
 }
 
-// searchKey finds or creates the search-only API key for the index.
+// tokenIndexes is the pattern of the indexes the search key may read: every
+// region's listings index. Each token narrows it to one region's.
+func (s *Service) tokenIndexes() string { return s.cfg.Prefix + string(ListingsIndex) + "_*" }
+
+// searchKey finds or creates the search-only API key for the listings
+// indexes.
 func (s *Service) searchKey(ctx context.Context) (*meilisearch.Key, error) {
 	s.mu.Lock()
 	k := s.key
@@ -33,15 +38,16 @@ func (s *Service) searchKey(ctx context.Context) (*meilisearch.Key, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	uid := keyUID(s.cfg.Index)
+	pattern := s.tokenIndexes()
+	uid := keyUID(pattern)
 	k, err := s.client.GetKeyWithContext(ctx, uid)
 	if isCode(err, "api_key_not_found") {
 		k, err = s.client.CreateKeyWithContext(ctx, &meilisearch.Key{
 			UID:         uid,
-			Name:        "katalogpes search " + s.cfg.Index,
-			Description: "Signs tenant tokens for browsers; search only, one index.",
+			Name:        "katalogpes search " + pattern,
+			Description: "Signs tenant tokens for browsers; search only, the regions' listings indexes.",
 			Actions:     []string{"search"},
-			Indexes:     []string{s.cfg.Index},
+			Indexes:     []string{pattern},
 		})
 		if isCode(err, "api_key_already_exists") {
 			k, err = s.client.GetKeyWithContext(ctx, uid)
@@ -60,8 +66,9 @@ func (s *Service) searchKey(ctx context.Context) (*meilisearch.Key, error) {
 }
 
 // TenantToken signs a Meilisearch tenant token for browsers: it can only
-// search the listings index, and its rules pin the filter tenant = slug,
-// whatever filter the browser sends. It lives ttl, at most MaxTokenTTL.
+// search its region's listings index (its rules name that index alone, and
+// also pin tenant = slug, whatever filter the browser sends). It lives
+// ttl, at most MaxTokenTTL.
 func (s *Service) TenantToken(tenant *tenants.Tenant, ttl time.Duration) (string, time.Time, error) {
 	if tenant == nil || tenant.Slug == "" {
 		return "", time.Time{}, errors.New("tenant token: no tenant")
@@ -75,7 +82,7 @@ func (s *Service) TenantToken(tenant *tenants.Tenant, ttl time.Duration) (string
 	}
 	exp := s.now().Add(ttl).UTC().Truncate(time.Second)
 	rules := map[string]any{
-		s.cfg.Index: map[string]any{"filter": "tenant = " + quote(tenant.Slug)},
+		s.IndexFor(ListingsIndex, tenant.Slug): map[string]any{"filter": "tenant = " + quote(tenant.Slug)},
 	}
 	token, err := s.client.GenerateTenantToken(k.UID, rules, &meilisearch.TenantTokenOptions{APIKey: k.Key, ExpiresAt: exp})
 	if err != nil {

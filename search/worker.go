@@ -114,21 +114,48 @@ func (s *Service) drainBatch(ctx context.Context) (int, error) {
 	return len(jobs), s.db.CompleteIndexJobs(ctx, ids)
 }
 
-// apply brings the index in line with the listings of jobs.
+// apply brings the regions' indexes in line with the listings of jobs:
+// each job names its tenant, so a listing deleted meanwhile is still
+// taken out of the right index.
 func (s *Service) apply(ctx context.Context, jobs []store.IndexJob) error {
-	var ids []string
+	r, err := s.loadRegions(ctx)
+	if err != nil {
+		return err
+	}
+	// One deadline for the calls and the waits together: the batch must
+	// be done well before its outbox lease runs out.
+	ctx, cancel := context.WithTimeout(ctx, taskTimeout)
+	defer cancel()
+	idsByTenant := map[string][]string{}
+	var order []string
 	for _, j := range jobs {
-		ids = appendNew(ids, j.ListingID) // one listing, many edits: once
+		if _, seen := idsByTenant[j.TenantID]; !seen {
+			order = append(order, j.TenantID)
+		}
+		idsByTenant[j.TenantID] = appendNew(idsByTenant[j.TenantID], j.ListingID) // one listing, many edits: once
 	}
-	listings, err := s.db.FindListingsByIDs(ctx, ids)
-	if err != nil {
-		return err
+	var tasks []*meilisearch.TaskInfo
+	for _, tenantID := range order {
+		t, ok := r.byID[tenantID]
+		if !ok {
+			return fmt.Errorf("index listings: tenant %s unknown", tenantID)
+		}
+		ids := idsByTenant[tenantID]
+		listings, err := s.db.FindListingsByIDs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		docs, gone, err := s.documents(ctx, ids, listings)
+		if err != nil {
+			return err
+		}
+		queued, err := s.queueWrites(ctx, s.IndexFor(ListingsIndex, t.Slug), docs, gone)
+		if err != nil {
+			return err
+		}
+		tasks = append(tasks, queued...)
 	}
-	docs, gone, err := s.documents(ctx, ids, listings)
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, s.cfg.Index, docs, gone)
+	return s.waitTasks(ctx, tasks, "index listings")
 }
 
 // documents builds the documents of the published listings among ids and
@@ -162,28 +189,41 @@ func (s *Service) documents(ctx context.Context, ids []string, listings []*store
 // write upserts docs and deletes gone in index uid and waits until
 // Meilisearch has applied both.
 func (s *Service) write(ctx context.Context, uid string, docs []Document, gone []string) error {
-	// One deadline for the calls and the waits together: the batch must
-	// be done well before its outbox lease runs out.
 	ctx, cancel := context.WithTimeout(ctx, taskTimeout)
 	defer cancel()
+	tasks, err := s.queueWrites(ctx, uid, docs, gone)
+	if err != nil {
+		return err
+	}
+	return s.waitTasks(ctx, tasks, "index listings")
+}
+
+// queueWrites sends the upsert of docs and the deletion of gone to index
+// uid, without waiting for Meilisearch to apply them.
+func (s *Service) queueWrites(ctx context.Context, uid string, docs []Document, gone []string) ([]*meilisearch.TaskInfo, error) {
 	index := s.client.Index(uid)
 	var tasks []*meilisearch.TaskInfo
 	if len(docs) > 0 {
 		info, err := index.AddDocumentsWithContext(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: ptr("id")})
 		if err != nil {
-			return fmt.Errorf("add %d documents to %s: %w", len(docs), uid, err)
+			return nil, fmt.Errorf("add %d documents to %s: %w", len(docs), uid, err)
 		}
 		tasks = append(tasks, info)
 	}
 	if len(gone) > 0 {
 		info, err := index.DeleteDocumentsWithContext(ctx, gone, nil)
 		if err != nil {
-			return fmt.Errorf("delete %d documents from %s: %w", len(gone), uid, err)
+			return nil, fmt.Errorf("delete %d documents from %s: %w", len(gone), uid, err)
 		}
 		tasks = append(tasks, info)
 	}
+	return tasks, nil
+}
+
+// waitTasks waits for every task, in order.
+func (s *Service) waitTasks(ctx context.Context, tasks []*meilisearch.TaskInfo, what string) error {
 	for _, t := range tasks {
-		if err := s.waitTask(ctx, t, "index listings"); err != nil {
+		if err := s.waitTask(ctx, t, what); err != nil {
 			return err
 		}
 	}

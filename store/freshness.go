@@ -256,3 +256,23 @@ func (db *DB) RunReminders(ctx context.Context, cfg RemindersConfig) error {
 	return runRounds(tenants.WithAllTenants(ctx), cfg.Every, cfg.Batch, cfg.Log, "stale-listing reminders",
 		func(ctx context.Context) (int, error) { return db.RemindStale(ctx, cfg.Batch, cfg.Compose) })
 }
+
+// BackdateConfirmation records that listing id's data was last confirmed
+// at at: the demo catalog uses it to show stale listings (staff and owners
+// only ever confirm now, through ConfirmListing).
+func (db *DB) BackdateConfirmation(ctx context.Context, id string, at time.Time) error {
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE listings SET confirmed_at = $2 WHERE id = $1`, id, at)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("backdate the confirmation of listing %s: %w", id, err)
+	}
+	return nil
+}

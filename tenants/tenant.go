@@ -38,6 +38,9 @@ type Branding struct {
 type Settings struct {
 	// Synonyms maps a word to the words a search for it also finds.
 	Synonyms map[string][]string `json:"synonyms,omitempty"`
+	// StopWords are words the region's search ignores, besides the
+	// built-in Polish function words.
+	StopWords []string `json:"stop_words,omitempty"`
 	// ExternalImages lets listings show a logo from another site's https
 	// address; off, they show none.
 	ExternalImages bool `json:"external_images,omitempty"`

@@ -174,7 +174,6 @@ func approve(ctx context.Context, client *http.Client, base string, e *env, mods
 			res.samples = append(res.samples, err.Error())
 		}
 	}
-	index := e.meili.Index(e.index)
 	start := time.Now()
 	for i, p := range list {
 		if !sleepUntil(ctx, start.Add(span*time.Duration(i)/time.Duration(len(list)))) {
@@ -202,7 +201,7 @@ func approve(ctx context.Context, client *http.Client, base string, e *env, mods
 		found := false
 		for deadline := t0.Add(20 * time.Second); time.Now().Before(deadline) && ctx.Err() == nil; {
 			var doc map[string]any
-			err := index.GetDocumentWithContext(ctx, p.id, &meilisearch.DocumentQuery{Fields: []string{"id"}}, &doc)
+			err := e.meili.Index(e.listingsIndex(p.slug)).GetDocumentWithContext(ctx, p.id, &meilisearch.DocumentQuery{Fields: []string{"id"}}, &doc)
 			if err == nil {
 				found = true
 				break
@@ -264,7 +263,7 @@ type taskTimes struct {
 
 func meiliTaskTimes(ctx context.Context, e *env, since time.Time) (*taskTimes, error) {
 	tt := &taskTimes{}
-	q := &meilisearch.TasksQuery{IndexUIDS: []string{e.index}, Types: []meilisearch.TaskType{meilisearch.TaskTypeDocumentAdditionOrUpdate},
+	q := &meilisearch.TasksQuery{IndexUIDS: e.listingIndexes(), Types: []meilisearch.TaskType{meilisearch.TaskTypeDocumentAdditionOrUpdate},
 		AfterEnqueuedAt: since, Limit: 1000}
 	res, err := e.meili.GetTasksWithContext(ctx, q)
 	if err != nil {

@@ -271,7 +271,7 @@ func prepareTargets(ctx context.Context, cfg config, e *env, client *http.Client
 		return nil, nil, err
 	}
 	tg = &targets{w: buildWorkload(cfg.seed, e, places, counts, refs, html), html: html, bareBase: bareBase}
-	tg.svc, err = search.New(search.Config{URL: e.meiliURL, MasterKey: e.meiliKey, Index: e.index}, nil, slog.New(slog.DiscardHandler))
+	tg.svc, err = search.New(search.Config{URL: e.meiliURL, MasterKey: e.meiliKey, Prefix: e.index}, e.db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		stopBare()
 		return nil, nil, err
@@ -296,7 +296,7 @@ func loadKinds(ctx context.Context, cfg config, e *env, client *http.Client, bas
 		{"search: facet filters", "meili", get(client, base, w.facets, nil), func() (op, error) { return meiliTwin(meili, svc, w.facets) }},
 		{"search: near (geo)", "meili", get(client, base, w.geo, nil), func() (op, error) { return meiliTwin(meili, svc, w.geo) }},
 		{"search: national", "meili", get(client, base, w.national, nil), func() (op, error) { return meiliTwin(meili, svc, w.national) }},
-		{"suggestions", "meili", get(client, base, w.suggest, nil), func() (op, error) { return suggestTwin(meili, e.index, w.suggest), nil }},
+		{"suggestions", "meili", get(client, base, w.suggest, nil), func() (op, error) { return suggestTwin(meili, tg.svc, w.suggest) }},
 	}
 	only, err := regexp.Compile(cfg.only)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,7 +79,7 @@ func newEnv(ctx context.Context, seed uint64, tercPath string, keep bool) (*env,
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	suffix := fmt.Sprintf("%d_%s", seed, hex.EncodeToString(b))
-	e.dbName, e.index = "kp_bench_"+suffix, "bench_"+suffix
+	e.dbName, e.index = "kp_bench_"+suffix, "bench_"+suffix+"_"
 
 	admin, err := sql.Open("postgres", base)
 	if err != nil {
@@ -109,16 +110,31 @@ func newEnv(ctx context.Context, seed uint64, tercPath string, keep bool) (*env,
 	e.meili = meiliClient(e.meiliURL, e.meiliKey, 64)
 	e.cleanups = append(e.cleanups, func() {
 		if keep {
-			fmt.Fprintf(os.Stderr, "bench: kept index %s\n", e.index)
+			fmt.Fprintf(os.Stderr, "bench: kept the indexes %s*\n", e.index)
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := e.meili.DeleteIndexWithContext(ctx, e.index); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: delete index %s: %v\n", e.index, err)
+		for _, uid := range e.listingIndexes() {
+			if _, err := e.meili.DeleteIndexWithContext(ctx, uid); err != nil {
+				fmt.Fprintf(os.Stderr, "bench: delete index %s: %v\n", uid, err)
+			}
 		}
 	})
 	return e, nil
+}
+
+// listingsIndex is region slug's listings index in this run.
+func (e *env) listingsIndex(slug string) string { return e.index + "listings_" + slug }
+
+// listingIndexes are every region's listings index in this run.
+func (e *env) listingIndexes() []string {
+	var out []string
+	for slug := range e.bySlug {
+		out = append(out, e.listingsIndex(slug))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // openDatabase migrates the run's database on base's server and opens it
@@ -249,7 +265,7 @@ func startServer(ctx context.Context, e *env, bin string, inprocess bool, dir, l
 	} else {
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(),
-			"DATABASE_URL="+e.dbURL, "MEILI_URL="+e.meiliURL, "MEILI_MASTER_KEY="+e.meiliKey, "MEILI_INDEX="+e.index,
+			"DATABASE_URL="+e.dbURL, "MEILI_URL="+e.meiliURL, "MEILI_MASTER_KEY="+e.meiliKey, "MEILI_INDEX_PREFIX="+e.index,
 			"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port), "APP_ENV=development", "DATA_DIR="+dir, "JWT_KEYS=", "BASE_DOMAIN=")
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
@@ -294,7 +310,7 @@ func startServer(ctx context.Context, e *env, bin string, inprocess bool, dir, l
 func (s *server) startInProcess(e *env, port int) error {
 	s.inproc = true
 	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc, err := search.New(search.Config{URL: e.meiliURL, MasterKey: e.meiliKey, Index: e.index}, e.db, log)
+	svc, err := search.New(search.Config{URL: e.meiliURL, MasterKey: e.meiliKey, Prefix: e.index}, e.db, log)
 	if err != nil {
 		return err
 	}

@@ -239,8 +239,9 @@ func sortTogether(keys []string, vals []int) {
 }
 
 // meiliTwin sends each search of paths straight to Meilisearch: the very
-// multi-search our server would send (search.Service.MultiSearch), with
-// the tenant the server would add, through a client tuned as ours.
+// multi-search our server would send first (search.Service.MultiSearch:
+// a region's, or the national federated one), through a client tuned as
+// ours.
 func meiliTwin(client meilisearch.ServiceManager, svc *search.Service, paths []string) (op, error) {
 	reqs := make([]*meilisearch.MultiSearchRequest, len(paths))
 	for i, p := range paths {
@@ -248,12 +249,15 @@ func meiliTwin(client meilisearch.ServiceManager, svc *search.Service, paths []s
 		if err != nil {
 			return nil, err
 		}
-		reqs[i] = svc.MultiSearch(q)
+		if reqs[i], err = svc.MultiSearch(context.Background(), q); err != nil {
+			return nil, err
+		}
 	}
 	return func(ctx context.Context, i int, _ *bytes.Buffer) error {
-		resp, err := client.MultiSearchWithContext(ctx, reqs[i%len(reqs)])
-		if err == nil && len(resp.Results) != len(reqs[i%len(reqs)].Queries) {
-			err = fmt.Errorf("%d results for %d queries", len(resp.Results), len(reqs[i%len(reqs)].Queries))
+		req := reqs[i%len(reqs)]
+		resp, err := client.MultiSearchWithContext(ctx, req)
+		if err == nil && req.Federation == nil && len(resp.Results) != len(req.Queries) {
+			err = fmt.Errorf("%d results for %d queries", len(resp.Results), len(req.Queries))
 		}
 		return err
 	}, nil
@@ -261,27 +265,25 @@ func meiliTwin(client meilisearch.ServiceManager, svc *search.Service, paths []s
 
 // suggestTwin sends the suggestions' searches straight to Meilisearch, as
 // search.Service.Suggest builds them.
-func suggestTwin(client meilisearch.ServiceManager, index string, paths []string) op {
-	type sq struct {
-		q   string
-		req *meilisearch.SearchRequest
-	}
-	reqs := make([]sq, len(paths))
+func suggestTwin(client meilisearch.ServiceManager, svc *search.Service, paths []string) (op, error) {
+	reqs := make([]*meilisearch.MultiSearchRequest, len(paths))
 	for i, p := range paths {
-		u, _ := url.Parse(p)
-		reqs[i] = sq{u.Query().Get("q"), &meilisearch.SearchRequest{
-			Limit: 8, AttributesToRetrieve: []string{"name"},
-			AttributesToSearchOn: []string{"name", "name_folded", "short_name", "short_name_folded"},
-			Locales:              []string{"pol"},
-			Filter:               `tenant = "` + strings.Split(u.Path, "/")[2] + `"`,
-		}}
+		u, err := url.Parse(p)
+		if err != nil {
+			return nil, err
+		}
+		tenant := ""
+		if parts := strings.Split(u.Path, "/"); len(parts) > 2 && parts[1] == "r" {
+			tenant = parts[2]
+		}
+		if reqs[i], err = svc.SuggestSearch(context.Background(), tenant, u.Query().Get("q")); err != nil {
+			return nil, err
+		}
 	}
-	idx := client.Index(index)
 	return func(ctx context.Context, i int, _ *bytes.Buffer) error {
-		s := reqs[i%len(reqs)]
-		_, err := idx.SearchWithContext(ctx, s.q, s.req)
+		_, err := client.MultiSearchWithContext(ctx, reqs[i%len(reqs)])
 		return err
-	}
+	}, nil
 }
 
 // queryOf reads a search path as the handler does: the parameters, and

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meilisearch/meilisearch-go"
 
 	"katalogpes/search"
 	"katalogpes/store"
@@ -35,7 +34,7 @@ func TestBackupRestore(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	original := storetest.New(t)
-	cfg := Config{DatabaseURL: original.URL, MeiliIndex: testIndex(t)}
+	cfg := Config{DatabaseURL: original.URL, MeiliIndexPrefix: testIndex(t)}
 	cfg.MeiliURL, cfg.MeiliMasterKey = os.Getenv("MEILI_URL"), os.Getenv("MEILI_MASTER_KEY")
 	if cfg.MeiliURL == "" {
 		t.Fatal("MEILI_URL is not set: run the tests with `make test` or scripts/with-services.sh, which start Meilisearch")
@@ -67,7 +66,7 @@ func TestBackupRestore(t *testing.T) {
 	t.Cleanup(func() { restoredDB.Close() })
 	restored := &storetest.DB{DB: restoredDB, URL: restoredURL}
 	restoredCfg := cfg
-	restoredCfg.DatabaseURL, restoredCfg.MeiliIndex = restoredURL, testIndex(t)
+	restoredCfg.DatabaseURL, restoredCfg.MeiliIndexPrefix = restoredURL, testIndex(t)
 	mustRun(t, "reindex of the restored database", runReindex(ctx, restoredCfg, log, nil))
 	after := takeSnapshot(t, restored, restoredCfg, generated)
 
@@ -88,7 +87,7 @@ func TestBackupRestore(t *testing.T) {
 	if !reflect.DeepEqual(after.report, before.report) {
 		t.Errorf("report after restore:\n got %+v\nwant %+v", after.report, before.report)
 	}
-	assertIsolated(t, restoredURL, 48)
+	assertIsolated(t, restoredURL, demoListings)
 	slaskie := tenants.NewContext(ctx, storetest.Tenants(t, restored)["slaskie"])
 	if _, err := restored.Authenticate(slaskie, "demo@slaskie.example.org", demoPassword); err != nil {
 		t.Errorf("demo account signs in after restore: %v", err)
@@ -123,7 +122,7 @@ var backupSearches = map[string]search.Query{
 func takeSnapshot(t *testing.T, db *storetest.DB, cfg Config, generated time.Time) snapshot {
 	t.Helper()
 	ctx := context.Background()
-	svc, err := search.New(search.Config{URL: cfg.MeiliURL, MasterKey: cfg.MeiliMasterKey, Index: cfg.MeiliIndex}, db.DB, nil)
+	svc, err := search.New(search.Config{URL: cfg.MeiliURL, MasterKey: cfg.MeiliMasterKey, Prefix: cfg.MeiliIndexPrefix}, db.DB, nil)
 	if err != nil {
 		t.Fatalf("search service: %v", err)
 	}
@@ -155,8 +154,8 @@ func takeSnapshot(t *testing.T, db *storetest.DB, cfg Config, generated time.Tim
 		}
 		s.stats[slug] = st
 	}
-	if n := s.stats[""].Published; n != 48 {
-		t.Fatalf("national statistics count %d published listings; want the demo's 48", n)
+	if n := s.stats[""].Published; n != demoListings {
+		t.Fatalf("national statistics count %d published listings; want the demo's %d", n, demoListings)
 	}
 	s.report, err = db.Report(national, []string{"legal_form", "powiat"}, store.ReportFilter{})
 	if err != nil {
@@ -258,20 +257,22 @@ func mustRun(t *testing.T, what string, err error) {
 	}
 }
 
-// testIndex names a fresh index for this test and deletes it at the end.
+// testIndex names a fresh index prefix for this test and deletes its
+// indexes at the end.
 func testIndex(t *testing.T) string {
 	b := make([]byte, 5)
 	_, _ = rand.Read(b)
-	name := "test_backup_" + hex.EncodeToString(b)
+	prefix := "test_backup_" + hex.EncodeToString(b) + "_"
 	t.Cleanup(func() {
-		c := meilisearch.New(os.Getenv("MEILI_URL"), meilisearch.WithAPIKey(os.Getenv("MEILI_MASTER_KEY")))
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if info, err := c.DeleteIndexWithContext(ctx, name); err == nil {
-			_, _ = c.WaitForTaskWithContext(ctx, info.TaskUID, 50*time.Millisecond)
+		svc, err := search.New(search.Config{URL: os.Getenv("MEILI_URL"), MasterKey: os.Getenv("MEILI_MASTER_KEY"), Prefix: prefix}, nil, nil)
+		if err != nil {
+			return
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = svc.DropIndexes(ctx)
 	})
-	return name
+	return prefix
 }
 
 func hitIDs(r *search.Result) []string {
@@ -301,3 +302,7 @@ func firstDifference(got, want []byte) (line int, g, w []byte) {
 	}
 	return 0, nil, nil
 }
+
+// demoListings is how many listings seed --demo publishes: each city's,
+// and the two imported without an owner.
+var demoListings = len(demoCities)*listingsPerCity + 2

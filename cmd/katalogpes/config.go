@@ -25,7 +25,7 @@ type Config struct {
 	DatabaseURL      string        `env:"DATABASE_URL"`
 	MeiliURL         string        `env:"MEILI_URL" envDefault:"http://127.0.0.1:7701"`
 	MeiliMasterKey   string        `env:"MEILI_MASTER_KEY"`
-	MeiliIndex       string        `env:"MEILI_INDEX" envDefault:"listings"`
+	MeiliIndexPrefix string        `env:"MEILI_INDEX_PREFIX"`
 	HTTPAddr         string        `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
 	BaseDomain       string        `env:"BASE_DOMAIN"`
 	BaseURL          string        `env:"BASE_URL"`
@@ -131,7 +131,7 @@ func namedConfigError(err error) error {
 
 // trimStrings drops stray white space around values pasted into an env file.
 func trimStrings(c *Config) {
-	for _, s := range []*string{&c.Env, &c.DatabaseURL, &c.MeiliURL, &c.MeiliMasterKey, &c.MeiliIndex,
+	for _, s := range []*string{&c.Env, &c.DatabaseURL, &c.MeiliURL, &c.MeiliMasterKey, &c.MeiliIndexPrefix,
 		&c.HTTPAddr, &c.BaseDomain, &c.BaseURL, &c.JWTKeys, &c.SMTPURL, &c.DataDir} {
 		*s = strings.TrimSpace(*s)
 	}

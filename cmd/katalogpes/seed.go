@@ -71,37 +71,6 @@ var demoCities = []demoCity{
 	{"lubelskie", "0663011", "Lublin", "20-001", "Lublinie", 51.2465, 22.5684},
 }
 
-type demoEntity struct {
-	name, legalForm string
-	kinds           []string
-	categories      []string
-	description     string
-	offers          []string
-	social          bool
-	employees       [2]int
-}
-
-var demoEntities = []demoEntity{
-	{"Spółdzielnia Socjalna „Kłos”", "spoldzielnia_socjalna", []string{"spoldzielnia_socjalna"}, []string{"catering", "zywnosc"},
-		"Gotujemy obiady dla szkół i przedszkoli, przygotowujemy catering na konferencje i wydarzenia. Zatrudniamy osoby wracające na rynek pracy.",
-		[]string{"Catering na konferencje", "Obiady dla szkół"}, true, [2]int{9, 5}},
-	{"Centrum Integracji Społecznej w %s", "jst", []string{"cis"}, []string{"sprzatanie", "zielen"},
-		"Reintegracja społeczna i zawodowa: prowadzimy warsztaty sprzątania, pielęgnacji zieleni i drobnych remontów na zlecenie gmin i firm.",
-		[]string{"Pielęgnacja terenów zielonych", "Sprzątanie obiektów"}, false, [2]int{14, 11}},
-	{"Fundacja Pracownia Dobrego Druku", "fundacja", []string{"ngo_gospodarcza"}, []string{"poligrafia", "biuro_it"},
-		"Drukarnia cyfrowa i studio graficzne, w którym pracują osoby z niepełnosprawnościami. Ulotki, plakaty, wizytówki, skład publikacji.",
-		[]string{"Druk cyfrowy", "Projekty graficzne"}, true, [2]int{6, 3}},
-	{"Zakład Aktywności Zawodowej „Pod Dębem”", "stowarzyszenie", []string{"zaz"}, []string{"pralnia", "szycie"},
-		"Pralnia przemysłowa i szwalnia: pranie pościeli i odzieży roboczej dla szpitali, hoteli i urzędów, szycie na zamówienie.",
-		[]string{"Pranie pościeli i odzieży", "Szycie toreb i odzieży"}, false, [2]int{32, 24}},
-	{"Stowarzyszenie Zielony Ogród", "stowarzyszenie", []string{"ngo_odplatna"}, []string{"zielen", "edukacja"},
-		"Zakładamy i pielęgnujemy ogrody społeczne, prowadzimy warsztaty ekologiczne dla szkół i seniorów.",
-		[]string{"Warsztaty ekologiczne", "Zakładanie ogrodów"}, false, [2]int{4, 1}},
-	{"Spółdzielnia Socjalna Smaki Regionu", "spoldzielnia_socjalna", []string{"spoldzielnia_socjalna"}, []string{"catering", "turystyka"},
-		"Kuchnia regionalna, przetwory i catering na wydarzenia plenerowe; prowadzimy też agroturystykę.",
-		[]string{"Catering regionalny", "Noclegi"}, true, [2]int{7, 4}},
-}
-
 func runSeed(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "load the demo catalog (development)")
@@ -143,80 +112,13 @@ func runSeed(ctx context.Context, cfg Config, log *slog.Logger, args []string) e
 		}
 		created += n
 	}
-	fmt.Printf("demo catalog: %d listings added (accounts: demo@{region}.example.org, moderator@…, admin@…; password %s)\n", created, demoPassword)
+	imported, err := seedImported(ctx, db)
+	if err != nil {
+		return fmt.Errorf("demo import: %w", err)
+	}
+	fmt.Printf("demo catalog: %d listings added, %d imported without an owner (accounts: demo@{region}.example.org, moderator@…, admin@…; password %s)\n",
+		created, imported, demoPassword)
 	return nil
-}
-
-// seedCity adds the demo listings of one city, unless they are there.
-func seedCity(ctx context.Context, db *store.DB, city demoCity, offset int) (int, error) {
-	tctx, err := scopeFor(ctx, db, city.tenant)
-	if err != nil {
-		return 0, err
-	}
-	owner, err := demoAccount(tctx, db, "demo", tenants.RoleEnterprise)
-	if err != nil {
-		return 0, err
-	}
-	mod, err := demoAccount(tctx, db, "moderator", tenants.RoleModerator)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := demoAccount(tctx, db, "admin", tenants.RoleAdmin); err != nil {
-		return 0, err
-	}
-	octx := tenants.WithPrincipal(tctx, tenants.Principal{AccountID: owner.ID, Name: owner.Name, Role: owner.Role})
-	mine, err := db.FindOwnListings(octx)
-	if err != nil {
-		return 0, err
-	}
-	have := map[string]bool{}
-	for _, l := range mine {
-		have[l.Name] = true
-	}
-	mctx := tenants.WithPrincipal(tctx, tenants.Principal{AccountID: mod.ID, Name: mod.Name, Role: mod.Role})
-	created := 0
-	for j, e := range demoEntities {
-		if (j+offset)%3 == 2 { // not every entity in every city
-			continue
-		}
-		name := e.name
-		if strings.Contains(name, "%s") {
-			name = fmt.Sprintf(name, city.locative)
-		} else {
-			name += " — " + city.city
-		}
-		if have[name] {
-			continue
-		}
-		d := store.ListingData{
-			Name: name, LegalForm: e.legalForm, Kinds: e.kinds, Categories: e.categories,
-			Description: e.description,
-			Address:     store.Address{Street: fmt.Sprintf("ul. Społeczna %d", 3+j*7), PostalCode: city.postal, City: city.city, GminaTERYT: city.gmina},
-			Geo:         &store.Geo{Lat: city.lat + float64(j)*0.004, Lng: city.lng - float64(j)*0.005},
-			Contact:     store.Contact{Email: fmt.Sprintf("kontakt%d@%s.example.org", j+1, city.tenant), Phone: fmt.Sprintf("+4860%07d", offset*100+j), Website: "https://example.org"},
-			ServiceArea: store.ServiceArea{Scope: "powiats", TERYT: []string{city.gmina[:4]}},
-			Employment:  &store.Employment{Total: e.employees[0], AtRisk: e.employees[1], AsOf: "2026-09-30", TargetGroups: []string{"niepelnosprawni", "bezrobotni"}},
-		}
-		for _, o := range e.offers {
-			d.Offers = append(d.Offers, store.Offer{Title: o, Kind: "usluga", Category: e.categories[0]})
-		}
-		if e.social {
-			d.SocialEnterprise = &store.SocialEnterprise{DecisionNo: fmt.Sprintf("PS/%s/%d/2025", strings.ToUpper(city.tenant[:3]), j+1), DecisionDate: "2025-03-14"}
-			d.Certificates = []store.Certificate{{Kind: "zakup_prospoleczny", Issuer: "ROPS", ValidUntil: "2027-06-30"}}
-		}
-		l, err := db.CreateListing(octx, d)
-		if err != nil {
-			return created, explain(err)
-		}
-		if _, err := db.SubmitListing(octx, l.ID); err != nil {
-			return created, explain(err)
-		}
-		if _, err := db.Moderate(mctx, l.ID, store.ActionApprove, ""); err != nil {
-			return created, explain(err)
-		}
-		created++
-	}
-	return created, nil
 }
 
 // demoAccount finds or makes a region's demo account of a role.

@@ -31,7 +31,7 @@ func openDeps(ctx context.Context, cfg Config, log *slog.Logger) (*deps, error) 
 	if err != nil {
 		return nil, err
 	}
-	svc, err := search.New(search.Config{URL: cfg.MeiliURL, MasterKey: cfg.MeiliMasterKey, Index: cfg.MeiliIndex}, db, log)
+	svc, err := search.New(search.Config{URL: cfg.MeiliURL, MasterKey: cfg.MeiliMasterKey, Prefix: cfg.MeiliIndexPrefix}, db, log)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -141,7 +141,7 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 func runReindex(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: katalogpes reindex\n\nRebuilds the search index from PostgreSQL into a fresh index and swaps it in atomically; searches keep answering meanwhile.")
+		fmt.Fprintln(fs.Output(), "usage: katalogpes reindex [REGION ...]\n\nRebuilds the search index of each region named (by slug, e.g. slaskie; every region when none is named) from PostgreSQL into a fresh index and swaps it in atomically; searches keep answering meanwhile.")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -152,12 +152,27 @@ func runReindex(ctx context.Context, cfg Config, log *slog.Logger, args []string
 	}
 	defer d.db.Close()
 	start := time.Now()
-	err = d.search.Reindex(tenants.WithAllTenants(ctx), progressBar("reindex"))
+	err = d.search.Reindex(tenants.WithAllTenants(ctx), fs.Args(), regionProgress())
 	if err != nil {
 		return err
 	}
 	fmt.Printf("\nreindex done in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// regionProgress draws each region's progress on a line of its own.
+func regionProgress() func(slug string, done, total int) {
+	bars := map[string]func(done, total int){}
+	last := ""
+	return func(slug string, done, total int) {
+		if bars[slug] == nil {
+			if last != "" {
+				fmt.Println()
+			}
+			bars[slug], last = progressBar("reindex "+slug), slug
+		}
+		bars[slug](done, total)
+	}
 }
 
 // progressBar draws done/total on one terminal line.

@@ -36,7 +36,7 @@ import (
 
 const haproxyBin = "/usr/sbin/haproxy"
 
-// cluster is the system under test: one database, one index, two nodes
+// cluster is the system under test: one database, one set of indexes, two nodes
 // and the proxy in front of them.
 type cluster struct {
 	t      *testing.T
@@ -103,12 +103,20 @@ func newCluster(t *testing.T) *cluster {
 	c.raw = raw
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	c.index = "twonode_" + hex.EncodeToString(suffix)
+	c.index = "twonode_" + hex.EncodeToString(suffix) + "_" // the nodes' index prefix
 	c.meili = meilisearch.New(meiliURL, meilisearch.WithAPIKey(os.Getenv("MEILI_MASTER_KEY")))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, _ = c.meili.DeleteIndexWithContext(ctx, c.index)
+		list, err := c.meili.ListIndexesWithContext(ctx, &meilisearch.IndexesQuery{Limit: 1000})
+		if err != nil {
+			return
+		}
+		for _, idx := range list.Results {
+			if strings.HasPrefix(idx.UID, c.index) {
+				_, _ = c.meili.DeleteIndexWithContext(ctx, idx.UID)
+			}
+		}
 	})
 	c.client = &http.Client{
 		Timeout:       10 * time.Second,
@@ -158,7 +166,7 @@ func sharedSecrets() []string {
 
 // nodeEnv is the environment of every katalogpes command of the test.
 func (c *cluster) nodeEnv(extra ...string) []string {
-	env := append(os.Environ(), "DATABASE_URL="+c.db.URL, "MEILI_INDEX="+c.index, "APP_ENV=development",
+	env := append(os.Environ(), "DATABASE_URL="+c.db.URL, "MEILI_INDEX_PREFIX="+c.index, "APP_ENV=development",
 		"SMTP_URL=", "BASE_DOMAIN=")
 	return append(env, extra...)
 }

@@ -337,7 +337,7 @@ func (l *load) checkIndexed(t *testing.T, c *cluster) {
 		t.Fatalf("the search outbox still holds %d jobs 40 s after the load", c.count(`SELECT count(*) FROM search_outbox`))
 	}
 	t.Logf("the search outbox drained %s after the load", time.Since(start).Round(time.Millisecond))
-	index := c.meili.Index(c.index)
+	index := c.meili.Index(c.index + "listings_slaskie") // the load writes in slaskie
 	var last string
 	for id := range l.approved {
 		var doc map[string]any
