@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-
 	"katalogpes/search"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
