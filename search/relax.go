@@ -2,8 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -90,27 +88,23 @@ func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*R
 	}
 	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
 	_, counted := splitFacets(q, byFacet)
-	resp, err := s.multiSearch(ctx, s.federatedPage(q, indexes, texts))
+	ans, err := s.searchWire(ctx, s.federatedPage(q, indexes, texts))
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Total: int(resp.EstimatedTotalHits), Page: q.Page, PerPage: q.PerPage, Facets: emptyFacets(q.Tenant == "")}
-	if err := addMergedFacets(res.Facets, resp.FacetDistribution); err != nil {
-		return nil, err
-	}
-	if res.Hits, err = decodeHits(resp.Hits, q); err != nil || res.Total == 0 {
-		return res, err
+	res := &Result{Total: int(ans.EstimatedTotalHits), Page: q.Page, PerPage: q.PerPage, Facets: emptyFacets(q.Tenant == "")}
+	addFacetCounts(res.Facets, ans.FacetDistribution)
+	if res.Hits = hitsOf(ans.Hits, q); res.Total == 0 {
+		return res, nil
 	}
 	for _, name := range counted {
 		req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
 		req.Federation.Limit = 1 // 0 is never sent (omitempty)
-		resp, err := s.multiSearch(ctx, req)
+		ans, err := s.searchWire(ctx, req)
 		if err != nil {
 			return nil, err
 		}
-		if err := addMergedFacets(res.Facets, resp.FacetDistribution); err != nil {
-			return nil, err
-		}
+		addFacetCounts(res.Facets, ans.FacetDistribution)
 	}
 	return res, nil
 }
@@ -150,30 +144,4 @@ func (s *Service) federated(indexes, texts []string, filter string, attrs []stri
 		}
 	}
 	return req
-}
-
-// multiSearch sends req through the circuit breaker.
-func (s *Service) multiSearch(ctx context.Context, req *meilisearch.MultiSearchRequest) (*meilisearch.MultiSearchResponse, error) {
-	var resp *meilisearch.MultiSearchResponse
-	err := s.call(ctx, func(ctx context.Context) error {
-		var err error
-		resp, err = s.client.MultiSearchWithContext(ctx, req)
-		return err
-	})
-	if err == nil && resp == nil {
-		err = errors.New("multi-search: no answer")
-	}
-	return resp, err
-}
-
-// addMergedFacets adds a federated answer's facet counts.
-func addMergedFacets(into map[string]map[string]int, dist map[string]json.RawMessage) error {
-	if len(dist) == 0 {
-		return nil
-	}
-	raw, err := json.Marshal(dist)
-	if err != nil {
-		return fmt.Errorf("facets: %w", err)
-	}
-	return addFacets(into, raw)
 }

@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -112,48 +111,22 @@ func (s *Service) searchIndex(ctx context.Context, q Query) (*Result, error) {
 		return s.searchEither(ctx, q, []string{q.Q})
 	}
 	reqs, counted := s.requests(q)
-	resp, err := s.multiSearch(ctx, &meilisearch.MultiSearchRequest{Queries: reqs})
+	ans, err := s.searchWire(ctx, &meilisearch.MultiSearchRequest{Queries: reqs})
 	if err != nil {
 		return nil, err
 	}
-	if len(resp.Results) != len(reqs) {
-		return nil, fmt.Errorf("multi-search answered %d results for %d queries", lenResults(resp), len(reqs))
+	if len(ans.Results) != len(reqs) {
+		return nil, fmt.Errorf("multi-search answered %d results for %d queries", len(ans.Results), len(reqs))
 	}
-	main := resp.Results[0]
+	main := ans.Results[0]
 	res := &Result{Total: int(main.TotalHits), Page: q.Page, PerPage: q.PerPage}
 	res.Facets = emptyFacets(q.Tenant == "")
-	if err := addFacets(res.Facets, main.FacetDistribution); err != nil {
-		return nil, err
-	}
+	addFacetCounts(res.Facets, main.FacetDistribution)
 	for i := range counted {
-		if err := addFacets(res.Facets, resp.Results[i+1].FacetDistribution); err != nil {
-			return nil, err
-		}
+		addFacetCounts(res.Facets, ans.Results[i+1].FacetDistribution)
 	}
-	if res.Hits, err = decodeHits(main.Hits, q); err != nil {
-		return nil, err
-	}
+	res.Hits = hitsOf(main.Hits, q)
 	return res, nil
-}
-
-// decodeHits turns Meilisearch's hits into the API's.
-func decodeHits(hits meilisearch.Hits, q Query) ([]Hit, error) {
-	out := make([]Hit, 0, len(hits))
-	for _, raw := range hits {
-		var d hitDoc
-		if err := raw.DecodeInto(&d); err != nil {
-			return nil, fmt.Errorf("decode hit: %w", err)
-		}
-		out = append(out, d.hit(q))
-	}
-	return out, nil
-}
-
-func lenResults(r *meilisearch.MultiSearchResponse) int {
-	if r == nil {
-		return 0
-	}
-	return len(r.Results)
 }
 
 // emptyFacets gives every facet of the API a map, counted or not.
@@ -165,26 +138,6 @@ func emptyFacets(national bool) map[string]map[string]int {
 		}
 	}
 	return m
-}
-
-func addFacets(into map[string]map[string]int, raw json.RawMessage) error {
-	if len(raw) == 0 {
-		return nil
-	}
-	var dist map[string]map[string]int
-	if err := json.Unmarshal(raw, &dist); err != nil {
-		return fmt.Errorf("decode facets: %w", err)
-	}
-	for attr, counts := range dist {
-		name := nameOf(attr)
-		if into[name] == nil {
-			continue
-		}
-		for v, n := range counts {
-			into[name][v] = n
-		}
-	}
-	return nil
 }
 
 // hitDoc is what a Meilisearch hit carries (see retrieved); the folded
@@ -285,19 +238,16 @@ func (s *Service) Suggest(ctx context.Context, tenant, q string) ([]string, erro
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}
-	resp, err := s.multiSearch(ctx, req)
+	ans, err := s.searchWire(ctx, req)
 	if unavailable(err) && ctx.Err() == nil {
 		return s.suggestFallback(ctx, tenant, q)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}
-	for _, raw := range resp.Hits {
-		var d struct {
-			Name string `json:"name"`
-		}
-		if err := raw.DecodeInto(&d); err == nil && d.Name != "" && !contains(out, d.Name) {
-			out = append(out, d.Name)
+	for _, h := range ans.Hits {
+		if h.Name != "" && !contains(out, h.Name) {
+			out = append(out, h.Name)
 		}
 	}
 	return out, nil

@@ -57,6 +57,7 @@ type Service struct {
 	db      *store.DB
 	log     *slog.Logger
 	client  meilisearch.ServiceManager
+	http    *http.Client // searches, decoded straight into typed hits (wire.go)
 	breaker *gobreaker.CircuitBreaker[struct{}]
 	wake    chan struct{}
 	now     func() time.Time
@@ -90,13 +91,14 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Service, error) {
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}
+	httpClient := &http.Client{Transport: transport, Timeout: callTimeout}
 	client := meilisearch.New(cfg.URL,
-		meilisearch.WithCustomClient(&http.Client{Transport: transport, Timeout: callTimeout}),
+		meilisearch.WithCustomClient(httpClient),
 		meilisearch.WithAPIKey(cfg.MasterKey),
 		// We retry ourselves: the outbox backs off, searches fall back.
 		meilisearch.DisableRetries(),
 	)
-	s := &Service{cfg: cfg, db: db, log: log, client: client, wake: make(chan struct{}, 1), now: time.Now}
+	s := &Service{cfg: cfg, db: db, log: log, client: client, http: httpClient, wake: make(chan struct{}, 1), now: time.Now}
 	s.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        "meilisearch",
 		MaxRequests: 1,
@@ -172,21 +174,27 @@ func unavailable(err error) bool {
 			meilisearch.MeilisearchMaxRetriesExceeded, meilisearch.ErrCodeResponseUnmarshalBody:
 			return true
 		}
-		if me.StatusCode >= 500 {
-			return true
-		}
-		// An index that is missing or lacks our settings (filterable,
-		// sortable, searchable attributes) cannot serve our queries either:
-		// better PostgreSQL than an error page until EnsureSettings runs.
-		switch me.MeilisearchApiError.Code {
-		case "index_not_found", "invalid_search_filter", "invalid_search_facets", "invalid_search_sort",
-			"invalid_search_attributes_to_search_on":
-			return true
-		}
-		return false
+		return me.StatusCode >= 500 || unservable(me.MeilisearchApiError.Code)
+	}
+	var ar *answerRefused
+	if errors.As(err, &ar) {
+		return ar.Status >= 500 || ar.Code == "undecodable" || unservable(ar.Code)
 	}
 	var ne net.Error
 	return errors.As(err, &ne)
+}
+
+// unservable reports whether an API error code says the index cannot serve
+// our queries: missing, or lacking our settings (filterable, sortable,
+// searchable attributes). Better PostgreSQL than an error page until
+// EnsureSettings runs.
+func unservable(code string) bool {
+	switch code {
+	case "index_not_found", "invalid_search_filter", "invalid_search_facets", "invalid_search_sort",
+		"invalid_search_attributes_to_search_on", "invalid_multi_search_facets_by_index":
+		return true
+	}
+	return false
 }
 
 // waitTask waits for a Meilisearch task with a deadline and checks how it
