@@ -123,6 +123,7 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 		}
 		d.search.RunWorker(tenants.WithAllTenants(ctx))
 	})
+	run(func() { _ = d.search.RunLibraryWorker(ctx) }) // library (issue 18): its own index outbox
 	run(func() { runMailer(tenants.WithAllTenants(ctx), d.db, cfg, log) })
 	run(func() { runReminders(ctx, d.db, cfg, log) })
 	run(func() { runCertificateReminders(ctx, d.db, cfg, log) })
