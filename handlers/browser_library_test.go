@@ -1,8 +1,6 @@
 package handlers_test
 
 import (
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,7 +118,7 @@ func TestBrowserLibraryJourney(t *testing.T) {
 	p.shot("event")
 
 	uid := eventID + "@biblioteka.katalog-pes"
-	before := parseICS(t, b.fetch(t, "/r/slaskie/wydarzenia.ics"))[uid]
+	before := parseICS(t, download(t, b.base+"/r/slaskie/wydarzenia.ics"))[uid]
 	if before.Start.Hour() != 10 || before.TZID != "Europe/Warsaw" {
 		t.Fatalf("the event in the feed: %+v", before)
 	}
@@ -129,25 +127,10 @@ func TestBrowserLibraryJourney(t *testing.T) {
 	m.click("#library-save", 200)
 	m.see("Zapisano.")
 	for _, feed := range []string{"/r/slaskie/wydarzenia.ics", "/wydarzenia.ics"} {
-		events := parseICS(t, b.fetch(t, feed))
+		events := parseICS(t, download(t, b.base+feed))
 		after, ok := events[uid]
 		if !ok || len(events) != 1 || after.Start.Hour() != 12 || after.Start.Minute() != 30 || after.Sequence <= before.Sequence {
 			t.Fatalf("%s after the edit: %+v (before: %+v)", feed, events, before)
 		}
 	}
-}
-
-// fetch GETs a path of the running app and returns its body.
-func (b *browserStack) fetch(t *testing.T, path string) []byte {
-	t.Helper()
-	resp, err := http.Get(b.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, raw)
-	}
-	return raw
 }

@@ -1,10 +1,14 @@
 package store_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"katalogpes/store"
 	"katalogpes/store/storetest"
@@ -118,6 +122,35 @@ func TestLibraryFileIsCheckedByContent(t *testing.T) {
 	}
 	if ct, err := store.CheckLibraryFile([]byte("%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n")); err != nil || ct != store.TypePDF {
 		t.Fatalf("a PDF: %q %v", ct, err)
+	}
+	xlsx := excelize.NewFile()
+	_ = xlsx.SetCellValue("Sheet1", "A1", "Liczba podmiotów")
+	book, err := xlsx.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct, err := store.CheckLibraryFile(book.Bytes()); err != nil || ct != store.TypeXLSX {
+		t.Fatalf("an XLSX: %q %v", ct, err)
+	}
+	var doc bytes.Buffer
+	zw := zip.NewWriter(&doc)
+	for name, body := range map[string]string{"[Content_Types].xml": `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
+		"word/document.xml": `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>`} {
+		w, _ := zw.Create(name)
+		_, _ = w.Write([]byte(body))
+	}
+	_ = zw.Close()
+	if ct, err := store.CheckLibraryFile(doc.Bytes()); err != nil || ct != store.TypeDOCX {
+		t.Fatalf("a DOCX: %q %v", ct, err)
+	}
+	// A zip that is neither is refused, whatever it is called.
+	var other bytes.Buffer
+	zw = zip.NewWriter(&other)
+	w, _ := zw.Create("notatki.txt")
+	_, _ = w.Write([]byte("nic"))
+	_ = zw.Close()
+	if _, err := store.CheckLibraryFile(other.Bytes()); fieldKeys(err)["file"] != "library.file.type" {
+		t.Fatalf("a plain zip: %v", err)
 	}
 	if got := store.LibraryFileName(`C:\Dokumenty\Raport końcowy (2026).PDF`, store.TypePDF); got != "Raport-koncowy-2026.pdf" {
 		t.Fatalf("download name %q", got)
