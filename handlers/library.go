@@ -231,3 +231,52 @@ func (s *Server) libraryFile(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
 	return c.Send(data.Data)
 }
+
+// libraryCoverOf stores the cover image of the multipart field "file".
+func (s *Server) libraryCoverOf(c *fiber.Ctx, id string) (*store.LibraryItem, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, store.Invalid([]store.FieldError{{Field: "file", Key: "library.file.missing"}})
+	}
+	if fh.Size > store.MaxCover {
+		return nil, store.Invalid([]store.FieldError{{Field: "file", Key: "library.file.too_large", Params: map[string]any{"Max": "2 MB"}}})
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, store.Errorf(store.EMalformed, "body.malformed")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, store.MaxCover+1))
+	if err != nil {
+		return nil, store.Errorf(store.EMalformed, "body.malformed")
+	}
+	ct, err := store.CheckCover(data)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.SetLibraryCover(c.UserContext(), id, store.StoredFile{ContentType: ct, Data: data})
+}
+
+func (s *Server) libraryCoverUpload(c *fiber.Ctx) error {
+	it, err := s.libraryCoverOf(c, utils.CopyString(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(it)
+}
+
+// libraryCover serves an item's cover image with its own type.
+func (s *Server) libraryCover(c *fiber.Ctx) error {
+	it, err := s.visibleLibraryItem(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.db.FindLibraryCover(c.UserContext(), it.ID)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, f.ContentType)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
+	return c.Send(f.Data)
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"image"
+	pngenc "image/png"
 	"os"
 	"strings"
 	"testing"
@@ -146,9 +148,11 @@ func TestLibraryAPIWritesSearchesServesAndFeeds(t *testing.T) {
 	if fields := problemFields(p); fields["kind"] == "" || fields["title"] == "" {
 		t.Fatalf("422 names the fields: %+v", p)
 	}
+	listing := s.publishVia(owner, mod, "Spółdzielnia Opisana w Raporcie", "5260250274")
 	var rep libItem
 	s.do("POST", base, map[string]any{"kind": "raport", "title": "Raport o klauzulach społecznych", "tags": []string{"klauzule społeczne"},
-		"authors": []string{"ROPS Katowice"}, "published_on": "2026-02-01"}, bearer(mod.AccessToken)).expect(t, 201).json(t, &rep)
+		"authors": []string{"ROPS Katowice"}, "published_on": "2026-02-01", "listings": []string{listing}}, bearer(mod.AccessToken)).expect(t, 201).json(t, &rep)
+	s.do("POST", base, map[string]any{"kind": "raport", "title": "x", "listings": []string{"00000000-0000-0000-0000-000000000000"}}, bearer(mod.AccessToken)).expect(t, 422)
 	if rep.Status != "draft" {
 		t.Fatalf("created %+v", rep)
 	}
@@ -167,7 +171,22 @@ func TestLibraryAPIWritesSearchesServesAndFeeds(t *testing.T) {
 	if len(rep.Files) != 2 || rep.Files[1].TextStatus != "no_text" {
 		t.Fatalf("a scan is flagged: %+v", rep.Files)
 	}
+	// A cover is a PNG or JPEG by content.
+	s.upload(base+"/"+rep.ID+"/cover", "okladka.png", testPDF(t, "nie obraz"), bearer(mod.AccessToken)).expect(t, 422)
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, image.NewRGBA(image.Rect(0, 0, 30, 40))); err != nil {
+		t.Fatal(err)
+	}
+	s.upload(base+"/"+rep.ID+"/cover", "okladka.jpg", png.Bytes(), bearer(mod.AccessToken)).expect(t, 201)
 	s.do("POST", base+"/"+rep.ID+"/publish", nil, bearer(mod.AccessToken)).expect(t, 200).json(t, &rep)
+	if cover := s.do("GET", "/r/slaskie/biblioteka/pozycja/"+rep.ID+"/okladka", nil).expect(t, 200); cover.Header.Get("Content-Type") != "image/png" || !bytes.Equal(cover.Body, png.Bytes()) {
+		t.Fatalf("cover %v", cover.Header)
+	}
+	// The listing's profile shows the published report that names it.
+	profile := s.do("GET", "/r/slaskie/podmiot/"+listing, nil, header("Accept", "text/html")).expect(t, 200)
+	if !bytes.Contains(profile.Body, []byte("W bibliotece regionu")) || !bytes.Contains(profile.Body, []byte("Raport o klauzulach społecznych")) {
+		t.Fatalf("the profile lacks the library's item:\n%s", profile.Body)
+	}
 	dl := s.do("GET", base+"/"+rep.ID+"/files/Raport-koncowy.pdf", nil).expect(t, 200)
 	if dl.Header.Get("Content-Type") != "application/pdf" || dl.Header.Get("X-Content-Type-Options") != "nosniff" ||
 		!strings.Contains(dl.Header.Get("Content-Disposition"), `attachment; filename="Raport-koncowy.pdf"`) || !bytes.HasPrefix(dl.Body, []byte("%PDF-")) {

@@ -270,6 +270,7 @@ func (s *Server) renderLibraryItem(c *fiber.Ctx, status int, err error) error {
 	p := &libraryItemView{Page: s.newPage(c, "library.title"), It: it}
 	p.Title = it.Title
 	p.Section = "library"
+	p.LabelPrefix = "library.f."
 	p.Form = newForm(nil)
 	names := s.categoryNames(c.UserContext(), p.Lang)
 	for _, code := range it.Categories {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -209,4 +210,23 @@ func (s *Server) libraryArchivePost(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(basePath(c)+"/biblioteka?msg=library_archived", fiber.StatusSeeOther)
+}
+
+// libraryCoverPost sets the cover from the item page's form.
+func (s *Server) libraryCoverPost(c *fiber.Ctx) error {
+	id := utils.CopyString(c.Params("id"))
+	if _, err := s.libraryCoverOf(c, id); err != nil {
+		var se *store.Error
+		if errors.As(err, &se) {
+			for i := range se.Fields { // shown at the cover's control, not the document's
+				se.Fields[i].Field = "cover"
+			}
+		}
+		switch code := store.ErrorCode(err); code {
+		case store.EInvalid, store.EConflict:
+			return s.renderLibraryItem(c, statusOf[code], err)
+		}
+		return err
+	}
+	return c.Redirect(basePath(c)+"/biblioteka/pozycja/"+id+"?msg=library_saved", fiber.StatusSeeOther)
 }

@@ -201,6 +201,9 @@ func (s *Server) routeTable() []route {
 		rt(page, post, "/biblioteka/pozycja/:id/plik", region, tenants.PermLibrary, s.libraryUploadPost),
 		rt(page, post, "/biblioteka/pozycja/:id/publikuj", region, tenants.PermLibrary, s.libraryPublishPost),
 		rt(page, post, "/biblioteka/pozycja/:id/usun", region, tenants.PermLibrary, s.libraryArchivePost),
+		rt(api, post, "/library/:id/cover", region, tenants.PermLibrary, s.libraryCoverUpload),
+		rt(page, get, "/biblioteka/pozycja/:id/okladka", region, tenants.PermPublic, s.libraryCover),
+		rt(page, post, "/biblioteka/pozycja/:id/okladka", region, tenants.PermLibrary, s.libraryCoverPost),
 	}
 }
 

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"image"
+	_ "image/jpeg" // covers: DecodeConfig reads JPEG
+	_ "image/png"  // and PNG
 	"path"
 	"regexp"
 	"strings"
@@ -176,4 +180,89 @@ func (db *DB) FindLibraryFile(ctx context.Context, itemID, name string) (*Librar
 		return nil, nil, err
 	}
 	return &rec.LibraryFile, data, nil
+}
+
+// MaxCover is the largest cover image, in bytes and in pixels a side.
+const (
+	MaxCover       = 2 << 20
+	MaxCoverPixels = 4000
+)
+
+// CheckCover tells a cover image's type by its content: PNG or JPEG, at
+// most 2 MB and 4000 px a side, else an error at field "file".
+func CheckCover(data []byte) (string, error) {
+	bad := func(key string) error {
+		return Invalid([]FieldError{{Field: "file", Key: key, Params: map[string]any{"Max": "2 MB", "Pixels": MaxCoverPixels}}})
+	}
+	if len(data) == 0 {
+		return "", bad("library.file.empty")
+	}
+	if len(data) > MaxCover {
+		return "", bad("library.file.too_large")
+	}
+	ct := mimetype.Detect(data).String()
+	if ct != "image/png" && ct != "image/jpeg" {
+		return "", bad("library.cover.type")
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return "", bad("library.cover.type")
+	}
+	if cfg.Width > MaxCoverPixels || cfg.Height > MaxCoverPixels {
+		return "", bad("library.cover.too_big")
+	}
+	return ct, nil
+}
+
+// SetLibraryCover stores an item's cover image (checked by CheckCover).
+func (db *DB) SetLibraryCover(ctx context.Context, itemID string, f StoredFile) (*LibraryItem, error) {
+	p, err := libraryWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := db.FindLibraryItem(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Status == LibraryArchived {
+		return nil, Errorf(EConflict, "library.archived")
+	}
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		fileID, err := db.files().Put(ctx, tx, cur.TenantID(), f)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE library_items SET cover_file_id = $2, updated_at = clock_timestamp() WHERE id = $1`, itemID, fileID); err != nil {
+			return fmt.Errorf("set the cover of library item %s: %w", itemID, err)
+		}
+		return libraryChanged(ctx, tx, cur.TenantID(), itemID, p, "cover", cur.Status, cur.Status, []string{"cover"})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindLibraryItem(ctx, itemID)
+}
+
+// FindLibraryCover is an item's cover image.
+func (db *DB) FindLibraryCover(ctx context.Context, itemID string) (*StoredFile, error) {
+	if !uuidRe.MatchString(itemID) {
+		return nil, ErrNotFound
+	}
+	var f *StoredFile
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		var id *string
+		if err := tx.GetContext(ctx, &id, `SELECT cover_file_id FROM library_items WHERE id = $1`, itemID); err != nil {
+			return notFound(err, "library item "+itemID)
+		}
+		if id == nil {
+			return ErrNotFound
+		}
+		var err error
+		f, err = db.files().Get(ctx, tx, *id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
