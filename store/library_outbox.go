@@ -76,3 +76,22 @@ func (db *DB) LibraryOutboxDepth(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// EnqueueAllLibraryItems queues every library item for its region's
+// index (all-tenants scope): `katalogpes reindex` rebuilds the library's
+// indexes this way, through the worker every serve runs.
+func (db *DB) EnqueueAllLibraryItems(ctx context.Context) (int, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO library_outbox (tenant_id, item_id) SELECT tenant_id, id FROM library_items`)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("queue every library item: %w", err)
+	}
+	return int(n), nil
+}

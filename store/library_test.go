@@ -82,6 +82,9 @@ func TestLibraryItemDraftPublishEditWithHistoryAndOutbox(t *testing.T) {
 	if n, err := db.LibraryOutboxDepth(tenants.WithAllTenants(t.Context())); err != nil || n != 3 {
 		t.Fatalf("outbox holds %d (%v), want 3 (create, publish, edit)", n, err)
 	}
+	if n, err := db.EnqueueAllLibraryItems(tenants.WithAllTenants(t.Context())); err != nil || n != 1 {
+		t.Fatalf("reindex queued %d (%v), want the 1 item", n, err)
+	}
 	list, err := db.FindLibraryItems(tenants.WithAllTenants(t.Context()), store.LibraryFilter{Tag: "klauzule społeczne"})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("national tag list %v %v", list, err)
