@@ -80,9 +80,15 @@ func (s *Server) libraryList(c *fiber.Ctx) error {
 	}
 	res, err := s.search.SearchLibrary(c.UserContext(), s.librarySlugs(c), q)
 	if err != nil {
-		return err
+		return libraryUnavailable(err)
 	}
 	return c.JSON(res)
+}
+
+// libraryUnavailable is a failed library search as a 503 (try again):
+// Meilisearch is down or slow; the items themselves are in PostgreSQL.
+func libraryUnavailable(err error) error {
+	return &store.Error{Code: store.EUnavailable, Key: "library.search.unavailable", Err: err}
 }
 
 // visibleLibraryItem is an item the caller may see: published, or any

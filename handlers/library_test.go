@@ -260,3 +260,21 @@ func problemFields(p handlers.Problem) map[string]string {
 	}
 	return out
 }
+
+func TestLibraryWithoutMeilisearchListsTheNewestAndTheAPIAsksToRetry(t *testing.T) {
+	s := newTestServerWithMeili(t, "http://127.0.0.1:1", handlers.Config{Development: true, BaseURL: "http://localhost:8080"})
+	mod := s.staff("slaskie", tenants.RoleModerator)
+	var it libItem
+	s.do("POST", "/r/slaskie/api/v1/library", map[string]any{"kind": "poradnik", "title": "Poradnik klauzul społecznych"}, bearer(mod.AccessToken)).expect(t, 201).json(t, &it)
+	s.do("POST", "/r/slaskie/api/v1/library/"+it.ID+"/publish", nil, bearer(mod.AccessToken)).expect(t, 200)
+	r := s.do("GET", "/r/slaskie/api/v1/library?q=klauzul", nil).expect(t, 503)
+	if r.Header.Get("Retry-After") == "" || r.problem(t).Code != "library.search.unavailable" {
+		t.Fatalf("503 %v %s", r.Header, r.Body)
+	}
+	page := s.do("GET", "/r/slaskie/biblioteka?q=klauzul", nil, header("Accept", "text/html")).expect(t, 200)
+	if !bytes.Contains(page.Body, []byte("chwilowo niedostępne")) || !bytes.Contains(page.Body, []byte("Poradnik klauzul społecznych")) {
+		t.Fatalf("the page without search:\n%s", page.Body)
+	}
+	// The catalog's search page answers from PostgreSQL, without the library's count.
+	s.do("GET", "/r/slaskie/szukaj?q=klauzul", nil, header("Accept", "text/html")).expect(t, 200)
+}

@@ -40,16 +40,18 @@ type libraryView struct {
 	National  bool
 	Q         string
 	Searching bool
-	Result    *search.LibraryResult
-	Facets    []libraryFacet
-	Groups    []libraryKindGroup
-	Drafts    []*store.LibraryItem
-	Tag       string
-	Items     []*store.LibraryItem // a tag's items
-	Upcoming  []*store.LibraryItem
-	Past      []*store.LibraryItem
-	PrevURL   string
-	NextURL   string
+	// Unavailable: the search failed; the newest items are shown instead.
+	Unavailable bool
+	Result      *search.LibraryResult
+	Facets      []libraryFacet
+	Groups      []libraryKindGroup
+	Drafts      []*store.LibraryItem
+	Tag         string
+	Items       []*store.LibraryItem // a tag's items
+	Upcoming    []*store.LibraryItem
+	Past        []*store.LibraryItem
+	PrevURL     string
+	NextURL     string
 }
 
 // LibLine is one item as a list shows it.
@@ -99,12 +101,15 @@ func (s *Server) libraryHomePage(c *fiber.Ctx) error {
 	p.Q = q.Q
 	p.Searching = q.Q != "" || len(q.Kind)+len(q.Tag)+len(q.Category)+len(q.Year) > 0
 	if p.Searching {
-		if p.Result, err = s.search.SearchLibrary(c.UserContext(), s.librarySlugs(c), q); err != nil {
-			return err
+		p.Result, err = s.search.SearchLibrary(c.UserContext(), s.librarySlugs(c), q)
+		if err == nil {
+			p.Facets = libraryFacets(&p.Page, p.Result, q, s.categoryNames(c.UserContext(), p.Lang))
+			p.PrevURL, p.NextURL = libraryPages(c, q, p.Result.Total)
+			return s.render(c, fiber.StatusOK, "library", p)
 		}
-		p.Facets = libraryFacets(&p.Page, p.Result, q)
-		p.PrevURL, p.NextURL = libraryPages(c, q, p.Result.Total)
-		return s.render(c, fiber.StatusOK, "library", p)
+		// Without Meilisearch the page still lists the newest items.
+		s.log.Warn("library search failed", "err", err)
+		p.Searching, p.Unavailable = false, true
 	}
 	items, err := s.db.FindLibraryItems(c.UserContext(), store.LibraryFilter{Limit: 200})
 	if err != nil {
@@ -130,7 +135,7 @@ func (s *Server) libraryHomePage(c *fiber.Ctx) error {
 }
 
 // libraryFacets turns the counts into checkboxes, the chosen ones ticked.
-func libraryFacets(p *Page, res *search.LibraryResult, q search.LibraryQuery) []libraryFacet {
+func libraryFacets(p *Page, res *search.LibraryResult, q search.LibraryQuery, categories map[string]string) []libraryFacet {
 	chosen := map[string][]string{"kind": q.Kind, "tags": q.Tag, "categories": q.Category}
 	for _, y := range q.Year {
 		chosen["year"] = append(chosen["year"], strconv.Itoa(y))
@@ -141,8 +146,13 @@ func libraryFacets(p *Page, res *search.LibraryResult, q search.LibraryQuery) []
 		f := libraryFacet{Name: param[name], Legend: p.T("library.facet." + name)}
 		for v, n := range res.Facets[name] {
 			label := v
-			if name == "kind" {
+			switch name {
+			case "kind":
 				label = p.Label("libkind", v)
+			case "categories":
+				if n, ok := categories[v]; ok {
+					label = n
+				}
 			}
 			f.Items = append(f.Items, libraryFacetValue{Value: v, Label: label, Count: n, Checked: contains(chosen[name], v)})
 		}
