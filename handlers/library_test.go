@@ -48,7 +48,7 @@ func (s *testServer) startLibrary() {
 // waitLibraryIndexed waits until the library outbox is empty.
 func (s *testServer) waitLibraryIndexed() {
 	s.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		n, err := s.db.LibraryOutboxDepth(tenants.WithAllTenants(context.Background()))
 		if err != nil {
@@ -58,7 +58,9 @@ func (s *testServer) waitLibraryIndexed() {
 			return
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("library outbox still holds %d rows", n)
+			var last string
+			_ = s.rawDB().QueryRow(`SELECT coalesce(max(last_error), '') FROM library_outbox`).Scan(&last)
+			s.t.Fatalf("library outbox still holds %d rows (last error: %s)", n, last)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -193,18 +195,39 @@ func TestLibraryAPIWritesSearchesServesAndFeeds(t *testing.T) {
 		t.Fatalf("download: %v", dl.Header)
 	}
 
+	// Another region's guide has the word in its summary: the national
+	// library is a federated search over both regions' indexes.
+	other := s.staff("malopolskie", tenants.RoleModerator)
+	var guide libItem
+	s.do("POST", "/r/malopolskie/api/v1/library", map[string]any{"kind": "poradnik", "title": "Poradnik małopolski",
+		"summary": "O tym, czym jest wiklinoplot.", "published_on": "2025-05-05"}, bearer(other.AccessToken)).expect(t, 201).json(t, &guide)
+	s.do("POST", "/r/malopolskie/api/v1/library/"+guide.ID+"/publish", nil, bearer(other.AccessToken)).expect(t, 200)
+
 	// The word inside the PDF finds the report in the region and nationally.
 	s.waitLibraryIndexed()
+	var res search.LibraryResult
+	s.do("GET", base+"?q=wiklinoplot", nil).expect(t, 200).json(t, &res)
+	if res.Total != 1 || res.Hits[0].ID != rep.ID || !strings.Contains(res.Hits[0].Snippet, "<mark>wiklinoplot</mark>") {
+		t.Fatalf("the region: %+v", res)
+	}
+	s.do("GET", "/api/v1/library?q=wiklinoplot", nil).expect(t, 200).json(t, &res)
+	regions := map[string]string{}
+	for _, h := range res.Hits {
+		regions[h.ID] = h.Region
+	}
+	if res.Total != 2 || regions[rep.ID] != "slaskie" || regions[guide.ID] != "malopolskie" || res.Facets["kind"]["raport"] != 1 ||
+		res.Facets["kind"]["poradnik"] != 1 || res.Facets["year"]["2025"] != 1 {
+		t.Fatalf("the national library: %+v", res)
+	}
 	for _, path := range []string{base, "/api/v1/library"} {
-		var res search.LibraryResult
-		s.do("GET", path+"?q=wiklinoplot", nil).expect(t, 200).json(t, &res)
-		if res.Total != 1 || res.Hits[0].ID != rep.ID || !strings.Contains(res.Hits[0].Snippet, "<mark>") {
-			t.Fatalf("%s: %+v", path, res)
-		}
 		s.do("GET", path+"?q=wiklinoplot&kind=raport&year=2026&tag=klauzule+spo%C5%82eczne", nil).expect(t, 200).json(t, &res)
-		if res.Total != 1 || res.Facets["kind"]["raport"] != 1 || res.Facets["year"]["2026"] != 1 {
+		if res.Total != 1 || res.Hits[0].ID != rep.ID || res.Facets["kind"]["raport"] != 1 || res.Facets["year"]["2026"] != 1 {
 			t.Fatalf("%s with facets: %+v", path, res)
 		}
+	}
+	s.do("GET", "/api/v1/library", nil).expect(t, 200).json(t, &res)
+	if res.Total != 2 || res.Hits[0].ID != guide.ID { // without words the newest first: the guide was published last
+		t.Fatalf("the national library's newest: %+v", res)
 	}
 	s.do("GET", base+"?from=nie-data", nil).expect(t, 422)
 
@@ -246,7 +269,6 @@ func TestLibraryAPIWritesSearchesServesAndFeeds(t *testing.T) {
 	s.do("DELETE", base+"/"+rep.ID, nil, bearer(mod.AccessToken)).expect(t, 200)
 	s.do("GET", base+"/"+rep.ID, nil).expect(t, 404)
 	s.waitLibraryIndexed()
-	var res search.LibraryResult
 	if s.do("GET", base+"?q=wiklinoplot", nil).expect(t, 200).json(t, &res); res.Total != 0 {
 		t.Fatalf("an archived item is still found: %+v", res)
 	}
