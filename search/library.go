@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -69,7 +70,7 @@ func librarySettings() *meilisearch.Settings {
 }
 
 // ensureLibraryIndex creates a region's library index when missing and
-// gives it the library's settings (idempotent, and cheap when unchanged).
+// gives it the library's settings when it lacks them.
 func (s *Service) ensureLibraryIndex(ctx context.Context, uid string) error {
 	if _, err := s.client.GetIndexWithContext(ctx, uid); err != nil {
 		if libraryErrCode(err) != "index_not_found" {
@@ -84,7 +85,18 @@ func (s *Service) ensureLibraryIndex(ctx context.Context, uid string) error {
 			return err
 		}
 	}
-	info, err := s.client.Index(uid).UpdateSettingsWithContext(ctx, librarySettings())
+	// Settings are a task that reindexes the index's documents: applied
+	// only when missing (a new index, or one a settings change did not reach).
+	want := librarySettings()
+	have, err := s.client.Index(uid).GetSettingsWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("read settings of %s: %w", uid, err)
+	}
+	if slices.Equal(have.SearchableAttributes, want.SearchableAttributes) && slices.Equal(have.SortableAttributes, want.SortableAttributes) &&
+		len(have.FilterableAttributes) == len(want.FilterableAttributes) {
+		return nil
+	}
+	info, err := s.client.Index(uid).UpdateSettingsWithContext(ctx, want)
 	if err != nil {
 		return fmt.Errorf("update settings of %s: %w", uid, err)
 	}
