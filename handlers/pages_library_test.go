@@ -52,7 +52,7 @@ func TestLibraryPagesRefuseBadInputAtTheirFieldsInBothLanguages(t *testing.T) {
 			if strings.Contains(path, "?") {
 				sep = "&"
 			}
-			body := w.get(path + sep + "lang=" + lang).expect(t, 200).Body
+			body := w.get(path+sep+"lang="+lang).expect(t, 200).Body
 			if k := rawKey.FindString(body); k != "" {
 				t.Errorf("%s in %s shows the key %q", path, lang, k)
 			}
