@@ -62,6 +62,24 @@ func (s *Server) libraryICS(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.sendICS(c, items, "wydarzenia.ics")
+}
+
+// libraryEventICS is one published event as iCalendar ("add to my
+// calendar"), with the same UID as in the feeds.
+func (s *Server) libraryEventICS(c *fiber.Ctx) error {
+	it, err := s.visibleLibraryItem(c)
+	if err != nil {
+		return err
+	}
+	if it.Event == nil || it.Status != store.LibraryPublished {
+		return store.ErrNotFound
+	}
+	return s.sendICS(c, []*store.LibraryItem{it}, "wydarzenie.ics")
+}
+
+// sendICS writes events as an iCalendar file.
+func (s *Server) sendICS(c *fiber.Ctx, items []*store.LibraryItem, filename string) error {
 	lang := langOf(c)
 	cal := ics.NewCalendarFor("Katalog PES")
 	cal.SetMethod(ics.MethodPublish)
@@ -102,7 +120,7 @@ func (s *Server) libraryICS(c *fiber.Ctx) error {
 		e.AddCategory(strings.ToUpper(it.Kind))
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="wydarzenia.ics"`)
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+filename+`"`)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return c.SendString(cal.Serialize())
 }

@@ -250,6 +250,11 @@ func TestLibraryAPIWritesSearchesServesAndFeeds(t *testing.T) {
 			t.Fatalf("%s after the edit: %+v (before %+v)", path, after, before)
 		}
 	}
+	one := parseICS(t, s.do("GET", "/r/slaskie/biblioteka/pozycja/"+ev.ID+"/wydarzenie.ics", nil).expect(t, 200).Body)
+	if len(one) != 1 || one[uid].Start.Hour() != 12 {
+		t.Fatalf("the event's own iCalendar: %+v", one)
+	}
+	s.do("GET", "/r/slaskie/biblioteka/pozycja/"+rep.ID+"/wydarzenie.ics", nil).expect(t, 404) // a report is no event
 	var hist []store.LibraryHistoryLine
 	s.do("GET", base+"/"+ev.ID+"/history", nil, bearer(mod.AccessToken)).expect(t, 200).json(t, &hist)
 	if len(hist) != 3 || hist[2].Action != "edit" || strings.Join(hist[2].Fields, ",") != "event" {

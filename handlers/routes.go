@@ -204,6 +204,7 @@ func (s *Server) routeTable() []route {
 		rt(api, post, "/library/:id/cover", region, tenants.PermLibrary, s.libraryCoverUpload),
 		rt(page, get, "/biblioteka/pozycja/:id/okladka", region, tenants.PermPublic, s.libraryCover),
 		rt(page, post, "/biblioteka/pozycja/:id/okladka", region, tenants.PermLibrary, s.libraryCoverPost),
+		rt(file, get, "/biblioteka/pozycja/:id/wydarzenie.ics", region, tenants.PermPublic, s.libraryEventICS),
 	}
 }
 
