@@ -121,16 +121,9 @@ type NewLibraryFile struct {
 // AddLibraryFile stores a document of an item (replacing one of the same
 // name), with its history line and index event, in one transaction.
 func (db *DB) AddLibraryFile(ctx context.Context, itemID string, f NewLibraryFile) (*LibraryItem, error) {
-	p, err := libraryWriter(ctx)
+	p, cur, err := db.writableLibraryItem(ctx, itemID)
 	if err != nil {
 		return nil, err
-	}
-	cur, err := db.FindLibraryItem(ctx, itemID)
-	if err != nil {
-		return nil, err
-	}
-	if cur.Status == LibraryArchived {
-		return nil, Errorf(EConflict, "library.archived")
 	}
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		fileID, err := db.files().Put(ctx, tx, cur.TenantID(), StoredFile{ContentType: f.ContentType, Data: f.Data})
@@ -216,16 +209,9 @@ func CheckCover(data []byte) (string, error) {
 
 // SetLibraryCover stores an item's cover image (checked by CheckCover).
 func (db *DB) SetLibraryCover(ctx context.Context, itemID string, f StoredFile) (*LibraryItem, error) {
-	p, err := libraryWriter(ctx)
+	p, cur, err := db.writableLibraryItem(ctx, itemID)
 	if err != nil {
 		return nil, err
-	}
-	cur, err := db.FindLibraryItem(ctx, itemID)
-	if err != nil {
-		return nil, err
-	}
-	if cur.Status == LibraryArchived {
-		return nil, Errorf(EConflict, "library.archived")
 	}
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		fileID, err := db.files().Put(ctx, tx, cur.TenantID(), f)

@@ -53,18 +53,11 @@ func (db *DB) CreateLibraryItem(ctx context.Context, in LibraryInput) (*LibraryI
 // UpdateLibraryItem replaces an item's fields with in. Each edit raises the
 // item's sequence, so calendars that hold the event replace their copy.
 func (db *DB) UpdateLibraryItem(ctx context.Context, id string, in LibraryInput) (*LibraryItem, error) {
-	cur, err := db.FindLibraryItem(ctx, id)
+	p, cur, err := db.writableLibraryItem(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	if cur.Status == LibraryArchived {
-		return nil, Errorf(EConflict, "library.archived")
 	}
 	before := cur.Input()
-	p, err := libraryWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		r, err := checkLibrary(ctx, tx, in)
 		if err != nil {
@@ -138,6 +131,23 @@ func (db *DB) moveLibraryItem(ctx context.Context, id, action, to string) (*Libr
 		return nil, err
 	}
 	return db.FindLibraryItem(ctx, id)
+}
+
+// writableLibraryItem is an item the acting person may change now: the
+// region's staff, an item not archived.
+func (db *DB) writableLibraryItem(ctx context.Context, id string) (tenants.Principal, *LibraryItem, error) {
+	p, err := libraryWriter(ctx)
+	if err != nil {
+		return p, nil, err
+	}
+	cur, err := db.FindLibraryItem(ctx, id)
+	if err != nil {
+		return p, nil, err
+	}
+	if cur.Status == LibraryArchived {
+		return p, nil, Errorf(EConflict, "library.archived")
+	}
+	return p, cur, nil
 }
 
 // libraryWriter is the acting person, when they may write the library:
