@@ -108,6 +108,13 @@ func TestLibraryItemDraftPublishEditWithHistoryAndOutbox(t *testing.T) {
 	if _, err := db.ArchiveLibraryItem(mod, e.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A staff member who erases the account stays in the history as the pseudonym.
+	if err := db.EraseAccount(mod); err != nil {
+		t.Fatal(err)
+	}
+	if hist, err := db.FindLibraryHistory(public, e.ID); err != nil || len(hist) == 0 || hist[0].ActorName != store.ErasedName {
+		t.Fatalf("history after erasure %+v %v", hist, err)
+	}
 	if _, err := db.UpdateLibraryItem(mod, e.ID, ev); store.ErrorCode(err) != store.EConflict {
 		t.Fatalf("an archived item is edited: %v", err)
 	}
