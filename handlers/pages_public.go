@@ -124,6 +124,8 @@ type profileView struct {
 	CanModerate  bool
 	// Lapsed are certificates past their date: shown as lapsed, no badge.
 	Lapsed []store.CertificateView
+	// Library is the region's library items that name the listing (issue 18).
+	Library []*store.LibraryItem
 }
 
 func (s *Server) profilePage(c *fiber.Ctx) error {
@@ -159,6 +161,7 @@ func (s *Server) profilePage(c *fiber.Ctx) error {
 	}
 	p.JSONLD = s.organizationLD(c, l)
 	p.Registers = registerLinks(l)
+	p.Library = s.linkedLibrary(c, l.ID) // library (issue 18)
 	return s.render(c, fiber.StatusOK, "profile", p)
 }
 

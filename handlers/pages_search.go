@@ -70,6 +70,9 @@ type searchView struct {
 	// Downloads are the results as files; MarketCheckURL their record.
 	Downloads      []Option
 	MarketCheckURL string
+
+	// LibraryCount: "also in the library: N results" (issue 18).
+	LibraryCount int
 }
 
 // searchView is the results page: a GET form, so every search has a URL
@@ -140,6 +143,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	if status == fiber.StatusOK {
 		resultFiles(p, values)
 	}
+	p.LibraryCount = s.libraryCount(c, p.Q) // library (issue 18)
 	return s.render(c, status, "search", p)
 }
 

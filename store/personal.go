@@ -179,6 +179,10 @@ func (db *DB) EraseAccount(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE listing_events SET actor_name = $2 WHERE actor_id = $1`, a.ID, ErasedName); err != nil {
 			return fmt.Errorf("pseudonymise audit log: %w", err)
 		}
+		// library (issue 18): the library's history, under the pseudonym too.
+		if _, err := tx.ExecContext(ctx, `UPDATE library_item_events SET actor_name = $2 WHERE actor_id = $1`, a.ID, ErasedName); err != nil {
+			return fmt.Errorf("pseudonymise library history: %w", err)
+		}
 		// Moderators' reasons may quote the person: cut them out too.
 		var reasons []struct {
 			ID     int64  `db:"id"`

@@ -50,6 +50,8 @@ const (
 	PermModerate       Permission = "moderation"
 	PermAdmin          Permission = "admin"
 	PermPlatform       Permission = "platform"
+	// PermLibrary: writing the region's library (issue 18), its staff's.
+	PermLibrary Permission = "library:edit"
 )
 
 // staff act on any listing of their tenant.
@@ -63,6 +65,7 @@ var permissions = map[Permission][]Role{
 	PermModerate:       staff,
 	PermAdmin:          {RoleAdmin, RolePlatform},
 	PermPlatform:       {RolePlatform},
+	PermLibrary:        staff,
 }
 
 // owners says which roles hold a permission on a thing only when they own

@@ -123,6 +123,7 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 		}
 		d.search.RunWorker(tenants.WithAllTenants(ctx))
 	})
+	run(func() { _ = d.search.RunLibraryWorker(ctx) }) // library (issue 18): its own index outbox
 	run(func() { runMailer(tenants.WithAllTenants(ctx), d.db, cfg, log) })
 	run(func() { runReminders(ctx, d.db, cfg, log) })
 	run(func() { runCertificateReminders(ctx, d.db, cfg, log) })
@@ -157,6 +158,12 @@ func runReindex(ctx context.Context, cfg Config, log *slog.Logger, args []string
 		return err
 	}
 	fmt.Printf("\nreindex done in %s\n", time.Since(start).Round(time.Millisecond))
+	// library (issue 18): its regions' indexes are rebuilt by serve's worker.
+	n, err := d.db.EnqueueAllLibraryItems(tenants.WithAllTenants(ctx))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("library: %d items queued for their regions' indexes (a running serve writes them)\n", n)
 	return nil
 }
 
