@@ -124,6 +124,8 @@ type profileView struct {
 	CanModerate  bool
 	// Lapsed are certificates past their date: shown as lapsed, no badge.
 	Lapsed []store.CertificateView
+	// Verified is "Dane zweryfikowane w KRS i REGON: DATE" (issue 15).
+	Verified string
 }
 
 func (s *Server) profilePage(c *fiber.Ctx) error {
@@ -159,6 +161,7 @@ func (s *Server) profilePage(c *fiber.Ctx) error {
 	}
 	p.JSONLD = s.organizationLD(c, l)
 	p.Registers = registerLinks(l)
+	p.Verified = s.verifiedLine(ctx, &p.Page, l.ID)
 	return s.render(c, fiber.StatusOK, "profile", p)
 }
 

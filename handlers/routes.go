@@ -177,6 +177,14 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/admin/kategorie/:code", region, tenants.PermAdmin, s.categoryEditPage),
 		rt(page, post, "/admin/kategorie/:code", region, tenants.PermAdmin, s.categoryUpdate),
 		rt(page, post, "/admin/kategorie/:code/wycofaj", region, tenants.PermAdmin, s.categoryRetire),
+		// registries (issue 15): prefill from KRS, REGON and the VAT list
+		// (the form's own "Pobierz z rejestru" posts to /moje/…), the
+		// nightly check's flags and a moderator's "check now".
+		rt(api, get, "/registry", region, tenants.PermSignedIn, s.registryAPI),
+		rt(api, get, "/admin/verification", region, tenants.PermModerate, s.verificationAPI),
+		rt(page, get, "/admin/weryfikacja", region, tenants.PermModerate, s.verificationPage),
+		rt(page, post, "/admin/weryfikacja/:id", region, tenants.PermModerate, s.verificationDecide),
+		rt(page, post, "/moderacja/:id/rejestry", region, tenants.PermModerate, s.verifyNowPost),
 	}
 }
 

@@ -237,3 +237,28 @@ func foldName(s string) string {
 	}
 	return b.String()
 }
+
+// FindVerifications returns the last checks of the listings ids (of the
+// context's tenant) that were ever checked, by listing id.
+func (db *DB) FindVerifications(ctx context.Context, ids []string) (map[string]Verification, error) {
+	t, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Verification{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []verificationRow
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, `SELECT `+verificationCols+` FROM listing_verifications v
+			WHERE v.tenant_id = $1 AND v.listing_id::text = ANY($2) AND v.checked_at IS NOT NULL`, t, pq.StringArray(ids))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verifications: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ListingID] = r.verification()
+	}
+	return out, nil
+}
