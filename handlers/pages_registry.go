@@ -4,12 +4,38 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
 	"katalogpes/store"
 )
+
+// withVerification is a listing as the API shows it, with its last
+// registry check (API.md "Registries").
+type withVerification struct {
+	*store.Listing
+	Verification *listingVerification `json:"verification"`
+}
+
+// listingVerification is what anyone may read of a check: when, which
+// registries confirmed the listing, and the flags. Where the registries
+// contradict the listing is for moderators (the queue), not here.
+type listingVerification struct {
+	CheckedAt time.Time `json:"checked_at"`
+	Sources   []string  `json:"sources"`
+	Flags     []string  `json:"flags"`
+}
+
+func (s *Server) publicVerification(ctx context.Context, id string) *listingVerification {
+	vs, err := s.db.FindVerifications(ctx, []string{id})
+	v, ok := vs[id]
+	if err != nil || !ok || v.CheckedAt == nil {
+		return nil
+	}
+	return &listingVerification{CheckedAt: *v.CheckedAt, Sources: v.Sources, Flags: v.Flags}
+}
 
 // verifiedLine is the profile's "Dane zweryfikowane w KRS i REGON: DATE",
 // or "" when no registry ever confirmed the listing.

@@ -183,6 +183,17 @@ func TestVerificationOnTheProfileTheQueueAndTheFlagsPage(t *testing.T) {
 	if n, err := reg.CheckNight(context.Background(), store.Night(time.Now()), 10, view.NewComposer(tr, "http://localhost").RegistryFlag); err != nil || n != 2 {
 		t.Fatalf("nightly check: %d %v", n, err)
 	}
+	var got struct {
+		ID           string `json:"id"`
+		Verification *struct {
+			Sources []string `json:"sources"`
+			Flags   []string `json:"flags"`
+		} `json:"verification"`
+	}
+	s.do("GET", "/r/slaskie/api/v1/listings/"+gone, nil).expect(t, 200).json(t, &got)
+	if got.ID != gone || got.Verification == nil || len(got.Verification.Flags) != 1 || got.Verification.Flags[0] != "struck_off" {
+		t.Fatalf("listing's verification %+v", got.Verification)
+	}
 	pub := s.web()
 	pub.get("/r/slaskie/podmiot/"+fine).expect(t, 200).contains(t, "Dane zweryfikowane w KRS i REGON:")
 	if strings.Contains(pub.get("/r/slaskie/podmiot/"+gone).Body, "Rejestry mówią inaczej") {
