@@ -54,8 +54,12 @@ func (r *Registries) On() bool {
 }
 
 // RegistryQuery is what a person typed: any of the three numbers,
-// already normalised.
-type RegistryQuery struct{ NIP, KRS, REGON string }
+// already normalised. NoVAT leaves the VAT list out (the nightly check:
+// its daily limit is for people filling in forms).
+type RegistryQuery struct {
+	NIP, KRS, REGON string
+	NoVAT           bool
+}
 
 // SourceResult is one registry's answer. Error is "" (found),
 // "not_found", "unavailable", "malformed" or "off".
@@ -120,7 +124,10 @@ func (r *Registries) Look(ctx context.Context, q RegistryQuery) (RegistryAnswer,
 			nip = s.Data.NIP
 		}
 	}
-	vat := r.askVAT(ctx, nip)
+	var vat SourceResult
+	if !q.NoVAT {
+		vat = r.askVAT(ctx, nip)
+	}
 	a := RegistryAnswer{}
 	for _, s := range []SourceResult{krs, regon, vat} {
 		if s.Name != "" {

@@ -117,7 +117,7 @@ func (r *Registries) VerifyListing(ctx context.Context, id string, compose func(
 	}); err != nil {
 		return Verification{}, notFound(err, "listing "+id)
 	}
-	if err := r.check(ctx, l, compose); err != nil {
+	if err := r.check(ctx, l, false, compose); err != nil {
 		return Verification{}, err
 	}
 	return r.db.FindVerification(ctx, id)
@@ -126,8 +126,8 @@ func (r *Registries) VerifyListing(ctx context.Context, id string, compose func(
 // check asks the registries about l (outside any transaction: they may
 // be slow) and writes the result in one. With no registry answering,
 // nothing is written: the listing stays due.
-func (r *Registries) check(ctx context.Context, l checked, compose func(FlagMail) Mail) error {
-	a, err := r.Look(ctx, RegistryQuery{NIP: l.NIP, KRS: l.KRS, REGON: l.REGON})
+func (r *Registries) check(ctx context.Context, l checked, noVAT bool, compose func(FlagMail) Mail) error {
+	a, err := r.Look(ctx, RegistryQuery{NIP: l.NIP, KRS: l.KRS, REGON: l.REGON, NoVAT: noVAT})
 	if err != nil {
 		return err
 	}

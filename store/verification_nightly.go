@@ -104,7 +104,7 @@ func (r *Registries) CheckNight(ctx context.Context, night time.Time, n int, com
 		return 0, err
 	}
 	for _, l := range due {
-		if err := r.check(all, l, compose); err != nil {
+		if err := r.check(all, l, true, compose); err != nil {
 			return 0, fmt.Errorf("check listing %s: %w", l.ID, err)
 		}
 	}

@@ -17,11 +17,13 @@ type VATClient struct {
 	c    *caller
 }
 
-// NewVAT makes a client. The search API allows some tens of queries a
-// day per address; the cache in store keeps us well within them.
+// NewVAT makes a client. The search API takes 100 queries a day from an
+// address, so by default a node asks at most that (a burst of ten, then
+// one every 14.4 minutes); the cache in store spares most of them, and
+// the nightly check does not ask this list at all.
 func NewVAT(base string, hc *http.Client, l Limits) *VATClient {
 	if l.Every == 0 {
-		l.Every = time.Second
+		l.Every, l.Burst = 24*time.Hour/100, 10
 	}
 	return &VATClient{base: strings.TrimRight(base, "/"), c: newCaller(VAT, hc, l)}
 }
