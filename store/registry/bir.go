@@ -197,7 +197,7 @@ func BIREntity(row map[string]string, prefix string) Entity {
 		Deleted:  firstNonEmpty(g("dataSkresleniaZRegon"), g("dataSkresleniazRegon")),
 	}
 	if prefix == "praw_" {
-		e.LegalFormCode = regonForm(g("szczegolnaFormaPrawna_Symbol"), e.Name)
+		e.LegalFormCode = regonForm(g("szczegolnaFormaPrawna_Nazwa"), e.Name)
 		if n := g("numerWRejestrzeEwidencji"); len(n) == 10 && strings.Contains(strings.ToUpper(g("rodzajRejestruEwidencji_Nazwa")), "REJESTR") {
 			e.KRS = n
 		}

@@ -126,19 +126,25 @@ func cooperative(name string) string {
 }
 
 // regonForm maps REGON's detailed legal form (szczególna forma prawna,
-// GUS's dictionary) to our codes.
-func regonForm(symbol, name string) string {
-	switch symbol {
-	case "140":
-		return cooperative(name)
-	case "048":
-		return "fundacja"
-	case "155", "154":
-		return "stowarzyszenie"
-	case "116", "117":
-		return "spolka_non_profit"
-	case "":
+// GUS's dictionary) to our codes by its name, which BIR sends beside the
+// symbol ("SPÓŁDZIELNIE", "FUNDACJE", "STOWARZYSZENIA"…).
+func regonForm(form, name string) string {
+	f := strings.ToUpper(form)
+	switch {
+	case f == "":
 		return ""
+	case strings.Contains(f, "SPÓŁDZIELNI"):
+		return cooperative(name)
+	case strings.Contains(f, "FUNDACJ"):
+		return "fundacja"
+	case strings.Contains(f, "STOWARZYSZ"):
+		return "stowarzyszenie"
+	case strings.Contains(f, "GOSPODYŃ WIEJSKICH"):
+		return "kgw"
+	case strings.Contains(f, "KOŚCI"):
+		return "koscielna_osoba_prawna"
+	case strings.Contains(f, "SPÓŁKI Z OGRANICZONĄ"), strings.Contains(f, "SPÓŁKI AKCYJNE"):
+		return "spolka_non_profit"
 	}
 	return "inna"
 }
