@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -69,4 +71,21 @@ func TestBrowserFillsANewListingFromAKRSNumber(t *testing.T) {
 	m.click(`form.registry-check button`, 200)
 	m.see("Sprawdź teraz w rejestrach")
 	b.checkAtBothWidths(t, m, "the queue after a register check")
+
+	// An admin checks an import's rows in the registries.
+	adminEmail, _ := b.account("slaskie", tenants.RoleAdmin)
+	file := filepath.Join(t.TempDir(), "rejestr.csv")
+	if err := os.WriteFile(file, []byte("nazwa;nip;krs\r\nFundacja Pomocna Dłoń;9541234501;0000654321\r\nPralnia Dawna;6441238805;0000222333\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := b.signInAs(t, "registry-import", adminEmail)
+	a.open("/r/slaskie/admin/import")
+	a.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{file}))
+	a.click("#import-dry-run", 200)
+	a.waitFor("#import-registry-check")
+	a.click("#import-registry-check", 200)
+	a.waitFor("#check-status.notice--ok")
+	a.see("Sprawdzono 2 wiersze", "wykreślony z KRS", "zgodne z rejestrami")
+	a.shot("import-checked")
+	a.axeBothWidths("the import's registry check")
 }

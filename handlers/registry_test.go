@@ -231,3 +231,25 @@ func TestVerificationOnTheProfileTheQueueAndTheFlagsPage(t *testing.T) {
 		t.Fatalf("suspended? %v %v", l, err)
 	}
 }
+
+func TestAnAdminChecksAnImportsRowsInTheRegistries(t *testing.T) {
+	s := newTestServer(t)
+	s.withRegistries(registry.Limits{})
+	admin, _ := s.account("slaskie", tenants.RoleAdmin)
+	w := s.web()
+	w.signIn("slaskie", admin)
+	file := "nazwa;nip;krs\r\nFundacja Pomocna Dłoń;9541234501;0000654321\r\nPralnia Dawna;6441238805;0000222333\r\n"
+	jobPath := w.postFile("/r/slaskie/admin/import", "rejestr.csv", []byte(file)).expect(t, 303).Location
+	w.untilDone(t, jobPath).contains(t, "Sprawdź wiersze w rejestrach")
+	p := w.post(jobPath+"/rejestry", nil).expect(t, 303)
+	if p.Location != jobPath+"/rejestry" {
+		t.Fatalf("after starting: %q", p.Location)
+	}
+	done := w.untilDone(t, p.Location)
+	done.contains(t, "Sprawdzono 2 wiersze z numerem", "Fundacja Pomocna Dłoń", "zgodne z rejestrami", "Pralnia Dawna", "wykreślony z KRS", "Rejestry mówią inaczej: nazwa")
+
+	other, _ := s.account("malopolskie", tenants.RoleAdmin)
+	o := s.web()
+	o.signIn("malopolskie", other)
+	o.get(strings.Replace(p.Location, "/r/slaskie/", "/r/malopolskie/", 1)).expect(t, 404)
+}

@@ -185,6 +185,8 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/admin/weryfikacja", region, tenants.PermModerate, s.verificationPage),
 		rt(page, post, "/admin/weryfikacja/:id", region, tenants.PermModerate, s.verificationDecide),
 		rt(page, post, "/moderacja/:id/rejestry", region, tenants.PermModerate, s.verifyNowPost),
+		rt(page, post, "/admin/import/:job/rejestry", region, tenants.PermAdmin, s.importCheckStart),
+		rt(page, get, "/admin/import/:job/rejestry", region, tenants.PermAdmin, s.importCheckPage),
 	}
 }
 
