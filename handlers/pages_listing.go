@@ -234,11 +234,15 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 			if ferr != nil {
 				return ferr
 			}
-			if err != nil && !s.addError(&p.Page, err, nil) {
-				return err
+			status := fiber.StatusOK
+			if err != nil {
+				if !s.addError(&p.Page, err, nil) {
+					return err
+				}
+				status = fiber.StatusUnprocessableEntity
 			}
 			p.Registry = n
-			return s.render(c, fiber.StatusOK, "listing_form", p)
+			return s.render(c, status, "listing_form", p)
 		})
 	case "pick", "add_offer", "add_cert":
 		if action == "add_offer" {

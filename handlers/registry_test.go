@@ -113,6 +113,9 @@ func TestListingFormFillsFromTheRegistryAndTheOwnerSaves(t *testing.T) {
 	p.contains(t, "Uzupełniliśmy formularz", `value="FUNDACJA POMOCNA DŁOŃ"`, `value="9541234501"`, `value="247654322"`,
 		`value="ul. Zwycięstwa 5"`, `value="44-100"`, `value="2466011" selected`, `name="pkd_version" value="2007"`,
 		`value="88.10.Z"`, "Zwolniony")
+	// No number, or a bad one: the field says so and the form stays.
+	w.post("/r/slaskie/moje/nowy", map[string][]string{"action": {"registry"}, "name": {"Fundacja"}}).expect(t, 422).contains(t, `value="Fundacja"`, `id="f-nip-err"`)
+	w.post("/r/slaskie/moje/nowy", map[string][]string{"action": {"registry"}, "nip": {"1234567890"}}).expect(t, 422).contains(t, "NIP ma błędną cyfrę kontrolną")
 	mine, err := s.db.FindOwnListings(storetest.Ctx(t, s.db, "slaskie", owner))
 	if err != nil || len(mine) != 0 {
 		t.Fatalf("filling saved something: %d %v", len(mine), err)

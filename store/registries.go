@@ -118,6 +118,10 @@ func (r *Registries) Look(ctx context.Context, q RegistryQuery) (RegistryAnswer,
 		regon = r.askREGON(ctx, q)
 	}()
 	wg.Wait()
+	// Found by NIP or REGON, an entity in KRS is read there too (PKD, OPP).
+	if q.KRS == "" && regon.Data != nil && regon.Data.KRS != "" {
+		krs = r.askKRS(ctx, regon.Data.KRS)
+	}
 	nip := q.NIP
 	for _, s := range []SourceResult{krs, regon} {
 		if nip == "" && s.Data != nil {

@@ -73,7 +73,8 @@ func TestVATExemptFoundationIsVerifiedNotInvalid(t *testing.T) {
 	if !vat.OK || !vat.Found || vat.Data.VATStatus != "Zwolniony" {
 		t.Fatalf("vat %+v", vat)
 	}
-	if a.Prefill.LegalForm != "fundacja" || a.Prefill.Address.GminaTERYT != "2466011" {
+	// Found by NIP in REGON, the foundation is read in KRS too.
+	if a.Prefill.LegalForm != "fundacja" || a.Prefill.Address.GminaTERYT != "2466011" || !a.Prefill.OPP || len(a.Prefill.PKD) != 1 {
 		t.Fatalf("prefill %+v", a.Prefill)
 	}
 }
