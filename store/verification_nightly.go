@@ -78,6 +78,10 @@ func (r *Registries) CheckNight(ctx context.Context, night time.Time, n int, com
 			ON CONFLICT (listing_id) DO NOTHING`); err != nil {
 			return fmt.Errorf("seed verifications: %w", err)
 		}
+		// Answers long past their use go, so the cache stays small.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM registry_cache WHERE expires_at < $1`, r.db.now().Add(-RegistryAnswerTTL)); err != nil {
+			return fmt.Errorf("trim registry cache: %w", err)
+		}
 		var ids []string
 		if err := tx.SelectContext(ctx, &ids, `
 			WITH due AS (
