@@ -389,13 +389,7 @@ func (s *testServer) tablesHolding(needle string) []string {
 // publishVia creates, submits and approves a listing through the API.
 func (s *testServer) publishVia(owner, mod tokens, name, nip string) string {
 	s.t.Helper()
-	body := listingBody(name)
-	body["nip"] = nip
-	var l struct{ ID string }
-	s.do("POST", "/r/slaskie/api/v1/listings", body, bearer(owner.AccessToken)).expect(s.t, 201).json(s.t, &l)
-	s.do("POST", "/r/slaskie/api/v1/listings/"+l.ID+"/submit", nil, bearer(owner.AccessToken)).expect(s.t, 200)
-	s.do("POST", "/r/slaskie/api/v1/moderation/"+l.ID+"/approve", nil, bearer(mod.AccessToken)).expect(s.t, 200)
-	return l.ID
+	return s.publishWithKRS(owner, mod, name, nip, "")
 }
 
 func TestStaleListingsAndTheOwnersOneClickConfirmation(t *testing.T) {

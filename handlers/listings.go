@@ -56,7 +56,7 @@ func (s *Server) getListing(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(l)
+	return c.JSON(withVerification{Listing: l, Verification: s.publicVerification(c.UserContext(), l.ID)})
 }
 
 func (s *Server) submitListing(c *fiber.Ctx) error {

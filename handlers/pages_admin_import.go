@@ -24,6 +24,8 @@ type importView struct {
 	Preview []importPreviewRow
 	Errors  []importErrorRow
 	MaxMB   int
+	// RegistryOn offers checking the rows in the registries (issue 15).
+	RegistryOn bool
 }
 
 type importPreviewRow struct {
@@ -130,6 +132,7 @@ func (s *Server) importJobPage(c *fiber.Ctx) error {
 	}
 	p := s.importView(c)
 	p.Job = job
+	p.RegistryOn = s.registries.On()
 	if job.Status == store.JobRunning {
 		p.Refresh = importRefreshSeconds
 	}

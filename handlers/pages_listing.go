@@ -62,6 +62,9 @@ type listingFormPage struct {
 	ClaimID string
 	// Region names the voivodeship a "whole voivodeship" area means.
 	Region, RegionCode string
+	// RegistryOn offers "Pobierz z rejestru"; Registry is its answer.
+	RegistryOn bool
+	Registry   *registryNotice
 }
 
 // PastDate warns, without stopping the save, that an expiry date in the
@@ -152,6 +155,7 @@ func (s *Server) listingForm(c *fiber.Ctx, l *store.Listing, v url.Values, offer
 		}
 	}
 	p.NoPowiat = len(p.Options["address.gmina_teryt"]) == 0
+	p.RegistryOn = s.registries.On()
 	p.OfferRows = rowsOf(max(offerRows, 1))
 	p.CertRows = rowsOf(max(certRows, 1))
 	return p, nil
@@ -224,6 +228,22 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 	offerRows := max(rowsIn(v, "offers", maxOfferRows), 1)
 	certRows := max(rowsIn(v, "certificates", maxCertRows), 1)
 	switch action {
+	case "registry": // issue 15: fill from KRS, REGON and the VAT list
+		return s.registryFill(c, v, func(n *registryNotice, err error) error {
+			p, ferr := s.listingForm(c, l, v, formRows(v, "offers", maxOfferRows), formRows(v, "certificates", maxCertRows))
+			if ferr != nil {
+				return ferr
+			}
+			status := fiber.StatusOK
+			if err != nil {
+				if !s.addError(&p.Page, err, nil) {
+					return err
+				}
+				status = fiber.StatusUnprocessableEntity
+			}
+			p.Registry = n
+			return s.render(c, status, "listing_form", p)
+		})
 	case "pick", "add_offer", "add_cert":
 		if action == "add_offer" {
 			offerRows = min(offerRows+1, maxOfferRows)

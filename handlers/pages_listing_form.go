@@ -42,6 +42,9 @@ func listingValues(d store.ListingData) url.Values {
 		pkd = append(pkd, c.Code)
 	}
 	set("pkd", strings.Join(pkd, ", "))
+	if len(d.PKD) > 0 && d.PKD[0].Version == 2007 {
+		set("pkd_version", "2007")
+	}
 	for i, o := range d.Offers {
 		f := fmt.Sprintf("offers[%d].", i)
 		set(f+"title", o.Title)
@@ -189,8 +192,13 @@ func (f listingForm) readIdentity() {
 	d.Description = f.get("description")
 	d.Categories = nonEmpty(f.v["categories"])
 	d.PKD = nil
+	// Codes filled from KRS are PKD 2007 (issue 15); typed ones PKD 2025.
+	version := 2025
+	if f.get("pkd_version") == "2007" {
+		version = 2007
+	}
 	for i, code := range splitList(f.get("pkd")) {
-		d.PKD = append(d.PKD, store.PKD{Code: code, Version: 2025, Main: i == 0})
+		d.PKD = append(d.PKD, store.PKD{Code: code, Version: version, Main: i == 0})
 	}
 }
 

@@ -25,12 +25,16 @@ type queueItem struct {
 	Rows   []diffRow
 	Reason string
 	Error  string
+	// Registry says where the registries contradict the listing (issue 15).
+	Registry string
 }
 
 type queueView struct {
 	Page
 	Items   []queueItem
 	Figures queueFigures
+	// RegistryOn offers "check in the registers" on each item.
+	RegistryOn bool
 }
 
 // queueView is the moderators' work: what waits, for how long, and what
@@ -55,8 +59,17 @@ func (s *Server) renderQueue(c *fiber.Ctx, status int, errID, errMsg, reason str
 	if err := s.nameUnits(ctx, items, names); err != nil {
 		return err
 	}
+	ids := make([]string, 0, len(items))
 	for _, it := range items {
-		qi := queueItem{QueueItem: it}
+		ids = append(ids, it.Listing.ID)
+	}
+	mismatches, err := s.mismatchLines(ctx, &p.Page, ids)
+	if err != nil {
+		return err
+	}
+	p.RegistryOn = s.registries.On()
+	for _, it := range items {
+		qi := queueItem{QueueItem: it, Registry: mismatches[it.Listing.ID]}
 		for _, ch := range it.Changes {
 			qi.Rows = append(qi.Rows, diffRow{Label: p.fieldLabel(ch.Field),
 				Before: p.showValue(ch.Field, ch.Before, names), After: p.showValue(ch.Field, ch.After, names)})

@@ -126,6 +126,8 @@ type profileView struct {
 	Lapsed []store.CertificateView
 	// Library is the region's library items that name the listing (issue 18).
 	Library []*store.LibraryItem
+	// Verified is "Dane zweryfikowane w KRS i REGON: DATE" (issue 15).
+	Verified string
 }
 
 func (s *Server) profilePage(c *fiber.Ctx) error {
@@ -162,6 +164,7 @@ func (s *Server) profilePage(c *fiber.Ctx) error {
 	p.JSONLD = s.organizationLD(c, l)
 	p.Registers = registerLinks(l)
 	p.Library = s.linkedLibrary(c, l.ID) // library (issue 18)
+	p.Verified = s.verifiedLine(ctx, &p.Page, l.ID)
 	return s.render(c, fiber.StatusOK, "profile", p)
 }
 

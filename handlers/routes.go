@@ -205,6 +205,16 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/biblioteka/pozycja/:id/okladka", region, tenants.PermPublic, s.libraryCover),
 		rt(page, post, "/biblioteka/pozycja/:id/okladka", region, tenants.PermLibrary, s.libraryCoverPost),
 		rt(file, get, "/biblioteka/pozycja/:id/wydarzenie.ics", region, tenants.PermPublic, s.libraryEventICS),
+		// registries (issue 15): prefill from KRS, REGON and the VAT list
+		// (the form's own "Pobierz z rejestru" posts to /moje/…), the
+		// nightly check's flags and a moderator's "check now".
+		rt(api, get, "/registry", region, tenants.PermSignedIn, s.registryAPI),
+		rt(api, get, "/admin/verification", region, tenants.PermModerate, s.verificationAPI),
+		rt(page, get, "/admin/weryfikacja", region, tenants.PermModerate, s.verificationPage),
+		rt(page, post, "/admin/weryfikacja/:id", region, tenants.PermModerate, s.verificationDecide),
+		rt(page, post, "/moderacja/:id/rejestry", region, tenants.PermModerate, s.verifyNowPost),
+		rt(page, post, "/admin/import/:job/rejestry", region, tenants.PermAdmin, s.importCheckStart),
+		rt(page, get, "/admin/import/:job/rejestry", region, tenants.PermAdmin, s.importCheckPage),
 	}
 }
 

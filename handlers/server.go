@@ -49,7 +49,10 @@ type Server struct {
 	mail     *view.Composer // every mail's subject and body
 	log      *slog.Logger
 	metrics  *metrics
-	ui       *ui
+	// registries asks KRS, REGON and the VAT list (issue 15); its clients
+	// are off when not configured.
+	registries *store.Registries
+	ui         *ui
 	// declared is the permission each registered route names, by method
 	// and path; filled once, while the routes are registered.
 	declared map[string]tenants.Permission
@@ -63,6 +66,8 @@ type Deps struct {
 	Registry *tenants.Registry
 	Log      *slog.Logger
 	Metrics  *prometheus.Registry
+	// Registries are the registry clients behind their cache; nil: off.
+	Registries *store.Registries
 }
 
 // New builds the Fiber app with every route.
@@ -91,7 +96,10 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	// region's staff who asked to be told at once.
 	s := &Server{cfg: cfg, db: d.DB.WithStaffAlerts(mail.StaffAlert), search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, mail: mail,
 		log: tenants.LogRequestIDs(log), metrics: newMetrics(reg, d.DB, d.Search), ui: pages,
-		declared: map[string]tenants.Permission{}}
+		declared: map[string]tenants.Permission{}, registries: d.Registries}
+	if s.registries == nil {
+		s.registries = d.DB.Registries(nil, nil, nil)
+	}
 	app := fiber.New(fiber.Config{
 		AppName:                 "katalogpes",
 		ErrorHandler:            s.errorHandler,

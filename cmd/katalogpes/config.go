@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -40,6 +41,11 @@ type Config struct {
 	DigestHour     int           `env:"DIGEST_HOUR" envDefault:"7"`
 	TrustedProxies ProxyList     `env:"TRUSTED_PROXIES"`
 	AccessTTL      time.Duration `env:"-"`
+	// The public registries (issue 15); any left empty is off.
+	KRSAPIURL string `env:"KRS_API_URL"` // e.g. https://api-krs.ms.gov.pl/api/krs
+	BIRURL    string `env:"BIR_URL"`     // e.g. https://wyszukiwarkaregon.stat.gov.pl/wsBIR/UslugaBIRzewnPubl.svc
+	BIRKey    string `env:"BIR_KEY"`     // the operator's BIR key from GUS
+	VATAPIURL string `env:"VAT_API_URL"` // e.g. https://wl-api.mf.gov.pl
 }
 
 // Development reports whether this is a developer's machine.
@@ -73,11 +79,32 @@ func LoadConfig() (Config, error) {
 	if c.DigestHour < 0 || c.DigestHour > 23 {
 		return c, fmt.Errorf("DIGEST_HOUR must be an hour from 0 to 23, not %d", c.DigestHour)
 	}
+	if err := c.checkRegistries(); err != nil {
+		return c, err
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost:" + port
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return c, nil
+}
+
+// checkRegistries refuses registry addresses that are no http(s) URLs,
+// and a BIR address without its key (GUS refuses every call without one).
+func (c Config) checkRegistries() error {
+	for _, v := range []struct{ name, value string }{{"KRS_API_URL", c.KRSAPIURL}, {"BIR_URL", c.BIRURL}, {"VAT_API_URL", c.VATAPIURL}} {
+		if v.value == "" {
+			continue
+		}
+		u, err := url.Parse(v.value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%s must be an http(s) URL (see README, \"Registries\"), not %q", v.name, v.value)
+		}
+	}
+	if c.BIRURL != "" && c.BIRKey == "" {
+		return errors.New("BIR_URL is set but BIR_KEY is not: GUS answers only with the operator's key (see README, \"Registries\")")
+	}
+	return nil
 }
 
 // ProxyList is TRUSTED_PROXIES: comma-separated addresses and networks
@@ -132,7 +159,8 @@ func namedConfigError(err error) error {
 // trimStrings drops stray white space around values pasted into an env file.
 func trimStrings(c *Config) {
 	for _, s := range []*string{&c.Env, &c.DatabaseURL, &c.MeiliURL, &c.MeiliMasterKey, &c.MeiliIndexPrefix,
-		&c.HTTPAddr, &c.BaseDomain, &c.BaseURL, &c.JWTKeys, &c.SMTPURL, &c.DataDir} {
+		&c.HTTPAddr, &c.BaseDomain, &c.BaseURL, &c.JWTKeys, &c.SMTPURL, &c.DataDir,
+		&c.KRSAPIURL, &c.BIRURL, &c.BIRKey, &c.VATAPIURL} {
 		*s = strings.TrimSpace(*s)
 	}
 }

@@ -21,6 +21,8 @@ import (
 type deps struct {
 	db     *store.DB
 	search *search.Service
+	// registries are KRS, REGON and the VAT list behind their cache.
+	registries *store.Registries
 }
 
 func openDeps(ctx context.Context, cfg Config, log *slog.Logger) (*deps, error) {
@@ -36,7 +38,7 @@ func openDeps(ctx context.Context, cfg Config, log *slog.Logger) (*deps, error) 
 		db.Close()
 		return nil, err
 	}
-	return &deps{db: db, search: svc}, nil
+	return &deps{db: db, search: svc, registries: openRegistries(db, cfg)}, nil
 }
 
 func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
@@ -70,7 +72,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 	}
 	registry := tenants.NewRegistry(list, cfg.BaseDomain)
 	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey, TrustedProxies: cfg.TrustedProxies},
-		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry()})
+		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry(), Registries: d.registries})
 	if err != nil {
 		return err
 	}
@@ -128,6 +130,7 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 	run(func() { runReminders(ctx, d.db, cfg, log) })
 	run(func() { runCertificateReminders(ctx, d.db, cfg, log) })
 	run(func() { runDigests(ctx, d.db, cfg, log) })
+	run(func() { runNightlyCheck(ctx, d.registries, cfg, log) })
 	// Eligibility that lapses with time leaves the index without an edit.
 	run(func() { d.db.RunAgedRecompute(ctx, cfg.RecomputeEvery, log, d.search.Notify) })
 	run(func() {
