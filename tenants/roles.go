@@ -6,6 +6,7 @@ type Role string
 const (
 	RoleAnonymous  Role = ""
 	RoleEnterprise Role = "enterprise"
+	RoleBuyer      Role = "buyer" // posts needs in one tenant, once confirmed
 	RoleModerator  Role = "moderator"
 	RoleAdmin      Role = "admin"
 	RolePlatform   Role = "platform"
@@ -14,7 +15,7 @@ const (
 // Valid reports whether r names a role an account can have.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleEnterprise, RoleModerator, RoleAdmin, RolePlatform:
+	case RoleEnterprise, RoleBuyer, RoleModerator, RoleAdmin, RolePlatform:
 		return true
 	}
 	return false
@@ -50,6 +51,11 @@ const (
 	PermModerate       Permission = "moderation"
 	PermAdmin          Permission = "admin"
 	PermPlatform       Permission = "platform"
+	// Buyers' needs (issue 14): posting them, moderating them and the
+	// buyers, and answering them for one's listing.
+	PermNeedsPost     Permission = "needs:post"
+	PermNeedsModerate Permission = "needs:moderate"
+	PermNeedsAnswer   Permission = "needs:answer"
 )
 
 // staff act on any listing of their tenant.
@@ -63,6 +69,9 @@ var permissions = map[Permission][]Role{
 	PermModerate:       staff,
 	PermAdmin:          {RoleAdmin, RolePlatform},
 	PermPlatform:       {RolePlatform},
+	PermNeedsPost:      {RoleBuyer},
+	PermNeedsModerate:  staff,
+	PermNeedsAnswer:    {RoleEnterprise},
 }
 
 // owners says which roles hold a permission on a thing only when they own
