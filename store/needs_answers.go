@@ -386,4 +386,3 @@ func (db *DB) OwnListingsForAnswer(ctx context.Context) ([]InboxItem, error) {
 	})
 	return list, err
 }
-
