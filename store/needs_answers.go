@@ -386,3 +386,21 @@ func (db *DB) OwnListingsForAnswer(ctx context.Context) ([]InboxItem, error) {
 	})
 	return list, err
 }
+
+// FindPartnerCandidates lists the region's published listings a need
+// reached: whom an answer may name as consortium partners.
+func (db *DB) FindPartnerCandidates(ctx context.Context, needID string) ([]InboxItem, error) {
+	t, _, err := answerer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list := []InboxItem{}
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &list, `SELECT m.need_id::text, '' AS title, now() AS deadline, l.status, l.id AS listing_id,
+			coalesce(l.name, '') AS listing_name, NULL::timestamptz AS answered_at, NULL::timestamptz AS declined_at, NULL::text AS answer_id,
+			'' AS lead_name, NULL::timestamptz AS confirmed_at
+			FROM need_matches m JOIN listings l ON l.id = m.listing_id
+			WHERE m.tenant_id = $1 AND m.need_id::text = $2 AND l.tenant_id = $1 AND l.status = 'published' ORDER BY l.name, l.id`, t.ID, needID)
+	})
+	return list, err
+}
