@@ -135,7 +135,7 @@ func (s *Server) renderNeedForm(c *fiber.Ctx, status int, id string, v url.Value
 // the chosen day in Poland.
 func (s *Server) needInputOf(c *fiber.Ctx, v url.Values) (store.NeedInput, error) {
 	in := store.NeedInput{Title: v.Get("title"), Description: v.Get("description"), Kind: v.Get("kind"), Categories: v["categories"],
-		CPV: strings.FieldsFunc(v.Get("cpv"), func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' }),
+		CPV:      strings.FieldsFunc(v.Get("cpv"), func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' }),
 		StartsOn: strings.TrimSpace(v.Get("starts_on")), ValueBand: v.Get("value_band"), IncludeOtherRegions: v.Get("include_other_regions") != ""}
 	var fields []store.FieldError
 	if d := strings.TrimSpace(v.Get("deadline")); d != "" {
