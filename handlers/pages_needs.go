@@ -41,6 +41,14 @@ func (p *needsView) CatName(code string) string {
 	return code
 }
 
+// NeedURL is a need's page: under its own region on the hub.
+func (p *needsView) NeedURL(n store.Need) string {
+	if p.National {
+		return "/r/" + n.Tenant + "/zapytania/" + n.ID
+	}
+	return p.URL("/zapytania/" + n.ID)
+}
+
 // needOptions fills the form's choices: kinds, categories, value bands.
 func (s *Server) needOptions(ctx context.Context, p *Page) (map[string]string, error) {
 	cats, err := s.taxonomy(ctx)

@@ -101,6 +101,22 @@ type Need struct {
 // Open reports whether entities may still answer.
 func (n *Need) Open() bool { return n.Status == NeedPublished }
 
+// OutcomeCode is the outcome, "" while there is none.
+func (n Need) OutcomeCode() string {
+	if n.Outcome == nil {
+		return ""
+	}
+	return *n.Outcome
+}
+
+// StartDate is the planned start, "" when none was given.
+func (n Need) StartDate() string {
+	if n.StartsOn == nil {
+		return ""
+	}
+	return *n.StartsOn
+}
+
 // Public reports whether anyone may read the need.
 func (n *Need) Public() bool { return n.Status == NeedPublished || n.Status == NeedClosed }
 

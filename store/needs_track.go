@@ -165,7 +165,7 @@ func (db *DB) CloseNeed(ctx context.Context, needID string, in CloseInput) (*Nee
 				return Invalid([]FieldError{{Field: "awarded_to", Key: "need.awarded_answered"}})
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE needs SET status = 'closed', outcome = $2, awarded_to = $3::uuid[], value_pln = $4,
+		if _, err := tx.ExecContext(ctx, `UPDATE needs SET status = 'closed', outcome = $2, awarded_to = coalesce($3::uuid[], '{}'), value_pln = $4,
 			closed_at = coalesce(closed_at, now()), updated_at = now() WHERE id = $1`,
 			needID, in.Outcome, pq.Array(in.AwardedTo), in.ValuePLN); err != nil {
 			return fmt.Errorf("close need %s: %w", needID, err)
