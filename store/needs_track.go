@@ -71,25 +71,9 @@ func (db *DB) RemindNeed(ctx context.Context, needID string, compose NeedNoticeF
 		if n.RemindedAt != nil && db.now().Sub(*n.RemindedAt) < RemindPeriod {
 			return &Error{Code: EConflict, Key: "need.remind_too_soon", Params: map[string]any{"Next": n.RemindedAt.Add(RemindPeriod)}}
 		}
-		var rest []needCandidate
-		if err := tx.SelectContext(ctx, &rest, `
-			SELECT l.id, l.tenant_id, tt.slug AS tenant_slug, coalesce(l.name, '') AS name, l.owner_id,
-			       coalesce(CASE WHEN a.status = 'active' THEN a.email END, l.data->'contact'->>'email', '') AS email,
-			       coalesce(CASE WHEN a.status = 'active' THEN a.lang END, 'pl') AS lang, 0 AS weekly_cap, m.score
-			FROM need_matches m JOIN listings l ON l.id = m.listing_id JOIN tenants tt ON tt.id = l.tenant_id
-			LEFT JOIN accounts a ON a.id = l.owner_id
-			WHERE m.need_id = $1 AND m.answered_at IS NULL AND m.declined_at IS NULL ORDER BY l.id`, needID); err != nil {
-			return fmt.Errorf("find the silent: %w", err)
-		}
-		for _, c := range rest {
-			if c.Email == "" {
-				continue
-			}
-			notice := NeedNotice{Kind: NoticeNeedRemind, Need: &n, ListingID: c.ID, ListingName: c.Name, ListingTenantSlug: c.TenantSlug, To: c.Email, Lang: c.Lang}
-			if err := tellEntity(ctx, tx, notice, c.TenantID, c.OwnerID, compose); err != nil {
-				return err
-			}
-			sent++
+		sent, err = tellMatched(ctx, tx, &n, NoticeNeedRemind, "m.answered_at IS NULL AND m.declined_at IS NULL", compose)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE need_matches SET reminded_at = now() WHERE need_id = $1 AND answered_at IS NULL AND declined_at IS NULL`, needID); err != nil {
 			return fmt.Errorf("mark reminded: %w", err)
@@ -98,6 +82,33 @@ func (db *DB) RemindNeed(ctx context.Context, needID string, compose NeedNoticeF
 		return err
 	})
 	return sent, err
+}
+
+// tellMatched sends a notice of kind to each entity n reached whose
+// match fits cond (a fixed condition on need_matches m), and says how many.
+func tellMatched(ctx context.Context, tx *sqlx.Tx, n *Need, kind, cond string, compose NeedNoticeFunc) (int, error) {
+	var who []needCandidate
+	if err := tx.SelectContext(ctx, &who, `
+		SELECT l.id, l.tenant_id, tt.slug AS tenant_slug, coalesce(l.name, '') AS name, l.owner_id,
+		       coalesce(CASE WHEN a.status = 'active' THEN a.email END, l.data->'contact'->>'email', '') AS email,
+		       coalesce(CASE WHEN a.status = 'active' THEN a.lang END, 'pl') AS lang, 0 AS weekly_cap, m.score
+		FROM need_matches m JOIN listings l ON l.id = m.listing_id JOIN tenants tt ON tt.id = l.tenant_id
+		LEFT JOIN accounts a ON a.id = l.owner_id
+		WHERE m.need_id = $1 AND `+cond+` ORDER BY l.id`, n.ID); err != nil {
+		return 0, fmt.Errorf("find entities to tell (%s): %w", kind, err)
+	}
+	sent := 0
+	for _, c := range who {
+		if c.Email == "" {
+			continue
+		}
+		notice := NeedNotice{Kind: kind, Need: n, ListingID: c.ID, ListingName: c.Name, ListingTenantSlug: c.TenantSlug, To: c.Email, Lang: c.Lang}
+		if err := tellEntity(ctx, tx, notice, c.TenantID, c.OwnerID, compose); err != nil {
+			return 0, err
+		}
+		sent++
+	}
+	return sent, nil
 }
 
 // CloseInput is a buyer's outcome.
@@ -224,23 +235,8 @@ func (db *DB) AskOutcomes(ctx context.Context, toBuyer func(NeedDecision) Mail, 
 			if err := tellBuyer(ctx, tx, n.TenantID, n.ID, n.BuyerID, "outcome", "", toBuyer); err != nil {
 				return err
 			}
-			var who []needCandidate
-			if err := tx.SelectContext(ctx, &who, `
-				SELECT l.id, l.tenant_id, tt.slug AS tenant_slug, coalesce(l.name, '') AS name, l.owner_id,
-				       coalesce(CASE WHEN a.status = 'active' THEN a.email END, l.data->'contact'->>'email', '') AS email,
-				       coalesce(CASE WHEN a.status = 'active' THEN a.lang END, 'pl') AS lang, 0 AS weekly_cap, m.score
-				FROM need_matches m JOIN listings l ON l.id = m.listing_id JOIN tenants tt ON tt.id = l.tenant_id
-				LEFT JOIN accounts a ON a.id = l.owner_id WHERE m.need_id = $1 AND m.answered_at IS NOT NULL ORDER BY l.id`, id); err != nil {
-				return fmt.Errorf("read answerers: %w", err)
-			}
-			for _, c := range who {
-				if c.Email == "" {
-					continue
-				}
-				notice := NeedNotice{Kind: NoticeNeedOutcome, Need: &n, ListingID: c.ID, ListingName: c.Name, ListingTenantSlug: c.TenantSlug, To: c.Email, Lang: c.Lang}
-				if err := tellEntity(ctx, tx, notice, c.TenantID, c.OwnerID, toEntity); err != nil {
-					return err
-				}
+			if _, err := tellMatched(ctx, tx, &n, NoticeNeedOutcome, "m.answered_at IS NOT NULL", toEntity); err != nil {
+				return err
 			}
 			asked++
 		}
