@@ -114,12 +114,15 @@ func (db *DB) matchNeed(ctx context.Context, tx *sqlx.Tx, n *Need, compose NeedN
 	if err := tx.GetContext(ctx, &limit, `SELECT match_limit FROM need_settings WHERE tenant_id = $1`, n.TenantID); err != nil {
 		return 0, fmt.Errorf("read match limit: %w", err)
 	}
-	var gminas []string
+	var gminas, parts []string
 	if err := tx.SelectContext(ctx, &gminas, `SELECT code FROM teryt_gminas WHERE code = ANY($1::text[]) OR powiat_code = ANY($1::text[])`,
 		pq.Array([]string(n.Place))); err != nil {
 		return 0, fmt.Errorf("expand place of delivery: %w", err)
 	}
-	q, args := db.candidateQuery(n, gminas, limit*2)
+	if err := tx.SelectContext(ctx, &parts, `SELECT code FROM teryt_gmina_parts WHERE gmina_code = ANY($1::text[])`, pq.Array(gminas)); err != nil {
+		return 0, fmt.Errorf("expand place of delivery to parts: %w", err)
+	}
+	q, args := db.candidateQuery(n, gminas, parts, limit*2)
 	var cands []needCandidate
 	if err := tx.SelectContext(ctx, &cands, q, args...); err != nil {
 		return 0, fmt.Errorf("find entities for need %s: %w", n.ID, err)
@@ -163,7 +166,7 @@ func (db *DB) matchNeed(ctx context.Context, tx *sqlx.Tx, n *Need, compose NeedN
 // candidateQuery finds published listings that fit n, best first: the
 // need's region, or others only when asked; categories shared; a service
 // area covering the place; the kind's condition; not muted; under the cap.
-func (db *DB) candidateQuery(n *Need, gminas []string, limit int) (string, []any) {
+func (db *DB) candidateQuery(n *Need, gminas, parts []string, limit int) (string, []any) {
 	b := &sqlBuilder{}
 	today := func() string { return b.arg(db.now().Format(dateLayout)) }
 	cats := b.arg(pq.Array([]string(n.Categories)))
@@ -171,7 +174,7 @@ func (db *DB) candidateQuery(n *Need, gminas []string, limit int) (string, []any
 		"l.status = 'published'",
 		"(l.tenant_id = " + b.arg(n.TenantID) + " OR " + b.arg(n.IncludeOtherRegions) + "::boolean)",
 		"l.categories && " + cats + "::text[]",
-		servesCondition(b, gminas),
+		areaCovers(b, gminas, parts),
 		"NOT EXISTS (SELECT 1 FROM need_mutes mu WHERE mu.listing_id = l.id AND mu.category = ANY(" + cats + "::text[]))",
 		"NOT EXISTS (SELECT 1 FROM need_matches nm WHERE nm.need_id = " + b.arg(n.ID) + " AND nm.listing_id = l.id)",
 		"(SELECT count(*) FROM need_matches w WHERE w.listing_id = l.id AND w.notified_at > now() - interval '7 days') < ns.weekly_cap",
@@ -210,6 +213,25 @@ func (db *DB) candidateQuery(n *Need, gminas []string, limit int) (string, []any
 		WHERE ` + joinAnd(where) + `
 		ORDER BY score DESC, l.confirmed_at DESC, l.id LIMIT ` + strconv.Itoa(limit)
 	return q, b.args
+}
+
+// areaCovers is servesCondition for the matcher, without a subquery per
+// listing: a service area covers the place when it is the country, or it
+// lists one of the place's gminas (or their parts), powiats or the
+// voivodeship, or the seat is there (a radius matches by seat only).
+func areaCovers(b *sqlBuilder, gminas, parts []string) string {
+	codes := append(append([]string{}, gminas...), parts...)
+	seen := map[string]bool{}
+	for _, g := range gminas {
+		for _, c := range []string{g[:4], g[:2]} {
+			if !seen[c] {
+				seen[c] = true
+				codes = append(codes, c)
+			}
+		}
+	}
+	return `l.data->'service_area'->>'scope' = 'country' OR l.gmina_teryt = ANY(` + b.arg(pq.Array(gminas)) + `::text[])
+		OR (jsonb_typeof(l.data->'service_area'->'teryt') = 'array' AND l.data->'service_area'->'teryt' ?| ` + b.arg(pq.Array(codes)) + `::text[])`
 }
 
 func joinAnd(list []string) string {
