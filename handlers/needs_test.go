@@ -1,7 +1,12 @@
 package handlers_test
 
 import (
+	"os"
+
+	"github.com/meilisearch/meilisearch-go"
+
 	"context"
+	"katalogpes/search"
 	"net/url"
 	"regexp"
 	"strings"
@@ -111,13 +116,31 @@ func TestNeedsAPI(t *testing.T) {
 	s.do("POST", api+"/needs/click", map[string]string{"token": token}).expect(t, 422)
 	s.do("POST", api+"/needs/click", map[string]string{"token": strings.ToUpper(token)}).expect(t, 422)
 
-	var list struct {
-		Hits  []store.Need `json:"hits"`
-		Total int          `json:"total"`
+	// The region's needs index: only the open need is found, never the
+	// draft, a pending or a withdrawn one.
+	var pending, withdrawn store.Need
+	s.do("POST", api+"/needs", needBody("zapytanie"), bearer(buyer.AccessToken)).expect(t, 201).json(t, &pending)
+	s.do("POST", api+"/needs/"+pending.ID+"/submit", nil, bearer(buyer.AccessToken)).expect(t, 200)
+	s.do("POST", api+"/needs", needBody("zapytanie"), bearer(buyer.AccessToken)).expect(t, 201).json(t, &withdrawn)
+	s.do("POST", api+"/needs/"+withdrawn.ID+"/submit", nil, bearer(buyer.AccessToken)).expect(t, 200)
+	s.do("POST", api+"/moderation/needs/"+withdrawn.ID+"/approve", nil, bearer(mod.AccessToken)).expect(t, 200)
+	s.do("POST", api+"/needs/"+withdrawn.ID+"/withdraw", nil, bearer(buyer.AccessToken)).expect(t, 200)
+	ctx := tenants.WithAllTenants(context.Background())
+	if err := s.svc.DrainNeedIndex(ctx); err != nil {
+		t.Fatal(err)
 	}
-	s.do("GET", api+"/needs", nil).expect(t, 200).json(t, &list)
-	if list.Total != 1 || list.Hits[0].ID != n.ID {
-		t.Fatalf("public list: %+v", list)
+	t.Cleanup(func() {
+		c := meilisearch.New(os.Getenv("MEILI_URL"), meilisearch.WithAPIKey(os.Getenv("MEILI_MASTER_KEY")))
+		_, _ = c.DeleteIndex(s.svc.IndexFor(search.NeedsIndex, "slaskie"))
+	})
+	var list struct {
+		Hits     []store.Need `json:"hits"`
+		Total    int          `json:"total"`
+		Degraded bool         `json:"degraded"`
+	}
+	s.do("GET", api+"/needs?q=sprzatanie", nil).expect(t, 200).json(t, &list)
+	if list.Degraded || list.Total != 1 || list.Hits[0].ID != n.ID {
+		t.Fatalf("public search: %+v", list)
 	}
 	s.do("GET", "/api/v1/needs?"+url.Values{"kind": {"zastrzezone_94"}}.Encode(), nil).expect(t, 200).json(t, &list)
 	if list.Total != 1 {
