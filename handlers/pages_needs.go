@@ -164,6 +164,11 @@ func (s *Server) renderNeed(c *fiber.Ctx, status int, err error, v url.Values) e
 	p.Form = newForm(v)
 	p.LabelPrefix = "ui.need.f."
 	p.Answerer = p.User.Can(tenants.PermNeedsAnswer) && n.Open()
+	if p.User.Can(tenants.PermNeedsAnswer) && status == fiber.StatusOK {
+		if ferr := s.db.MarkNeedOpened(ctx, n.ID); ferr != nil {
+			return ferr
+		}
+	}
 	p.Buyer = p.User.AccountID == n.BuyerID
 	if p.Cats, ferr = s.needOptions(ctx, &p.Page); ferr != nil {
 		return ferr

@@ -404,3 +404,21 @@ func (db *DB) FindPartnerCandidates(ctx context.Context, needID string) ([]Inbox
 	})
 	return list, err
 }
+
+// MarkNeedOpened notes on the tracking table that the signed-in owner
+// opened a need that reached its listings (the first time counts).
+func (db *DB) MarkNeedOpened(ctx context.Context, needID string) error {
+	t, p, err := answerer(ctx)
+	if err != nil || !ValidID(needID) {
+		return err
+	}
+	return db.tx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE need_matches m SET opened_at = now() FROM listings l
+			WHERE m.need_id = $1 AND m.tenant_id = $2 AND m.opened_at IS NULL AND l.id = m.listing_id AND l.owner_id = $3`,
+			needID, t.ID, p.AccountID)
+		if err != nil {
+			return fmt.Errorf("mark need %s opened: %w", needID, err)
+		}
+		return nil
+	})
+}
