@@ -161,6 +161,9 @@ func (db *DB) FindWaitingBuyers(ctx context.Context) ([]Buyer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !tenants.PrincipalFrom(ctx).Can(tenants.PermNeedsModerate) {
+		return nil, Errorf(EForbidden, "forbidden")
+	}
 	list := []Buyer{}
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &list, buyerSelect+` WHERE b.tenant_id = $1 AND b.confirmed_at IS NULL

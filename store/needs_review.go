@@ -177,6 +177,9 @@ func (db *DB) FindPendingNeeds(ctx context.Context) ([]Need, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !tenants.PrincipalFrom(ctx).Can(tenants.PermNeedsModerate) {
+		return nil, Errorf(EForbidden, "forbidden")
+	}
 	list := []Need{}
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &list, needSelect+` WHERE n.tenant_id = $1 AND n.status = 'pending' ORDER BY n.submitted_at, n.id`, tid)
