@@ -48,6 +48,9 @@ type registerRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	Name     string `json:"name"`
+	// Role "buyer" with its institution registers a buyer (issue 14).
+	Role        string             `json:"role,omitempty"`
+	Institution *store.Institution `json:"institution,omitempty"`
 }
 
 type accountResponse struct {
@@ -67,6 +70,13 @@ func (s *Server) register(c *fiber.Ctx) error {
 	var req registerRequest
 	if err := decodeStrict(c, &req); err != nil {
 		return err
+	}
+	switch req.Role {
+	case "", string(tenants.RoleEnterprise):
+	case string(tenants.RoleBuyer):
+		return s.registerBuyer(c, t, req)
+	default:
+		return store.Invalid([]store.FieldError{{Field: "role", Key: "role.invalid"}})
 	}
 	lang := langOf(c)
 	a, err := s.db.RegisterAccount(c.UserContext(), store.NewAccount{Email: req.Email, Password: req.Password, Name: req.Name, Lang: lang},

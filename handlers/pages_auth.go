@@ -121,6 +121,9 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 		if pr.Role.IsStaff() {
 			next = basePath(c) + "/moderacja"
 		}
+		if pr.Role == tenants.RoleBuyer {
+			next = basePath(c) + "/zamawiajacy" // issue 14: a buyer's desk
+		}
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }

@@ -194,7 +194,14 @@ func (db *DB) RegisterAccount(ctx context.Context, n NewAccount, mail MailFunc) 
 }
 
 func (db *DB) createAccount(ctx context.Context, n NewAccount, mail MailFunc) (*Account, error) {
-	if errs := n.validate(); len(errs) > 0 {
+	return db.createAccountWith(ctx, n, nil, mail)
+}
+
+// createAccountWith is createAccount with more to write in the same
+// transaction (a buyer's institution): then is called after the insert,
+// and extra holds field errors found beside the account's own.
+func (db *DB) createAccountWith(ctx context.Context, n NewAccount, then func(*sqlx.Tx, *Account) error, mail MailFunc, extra ...FieldError) (*Account, error) {
+	if errs := append(n.validate(), extra...); len(errs) > 0 {
 		return nil, Invalid(errs)
 	}
 	var tenant sql.NullString
@@ -224,6 +231,11 @@ func (db *DB) createAccount(ctx context.Context, n NewAccount, mail MailFunc) (*
 			tenant, n.Email, n.Name, n.Role, status, string(hash), n.Lang)
 		if err != nil {
 			return fmt.Errorf("insert account: %w", err)
+		}
+		if then != nil {
+			if err := then(tx, &a); err != nil {
+				return err
+			}
 		}
 		if mail != nil {
 			return issueToken(ctx, tx, &a, "verify", 48*time.Hour, mail)

@@ -6,6 +6,7 @@ type Role string
 const (
 	RoleAnonymous  Role = ""
 	RoleEnterprise Role = "enterprise"
+	RoleBuyer      Role = "buyer" // posts needs in one tenant, once confirmed
 	RoleModerator  Role = "moderator"
 	RoleAdmin      Role = "admin"
 	RolePlatform   Role = "platform"
@@ -14,7 +15,7 @@ const (
 // Valid reports whether r names a role an account can have.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleEnterprise, RoleModerator, RoleAdmin, RolePlatform:
+	case RoleEnterprise, RoleBuyer, RoleModerator, RoleAdmin, RolePlatform:
 		return true
 	}
 	return false
@@ -52,6 +53,11 @@ const (
 	PermPlatform       Permission = "platform"
 	// PermLibrary: writing the region's library (issue 18), its staff's.
 	PermLibrary Permission = "library:edit"
+	// Buyers' needs (issue 14): posting them, moderating them and the
+	// buyers, and answering them for one's listing.
+	PermNeedsPost     Permission = "needs:post"
+	PermNeedsModerate Permission = "needs:moderate"
+	PermNeedsAnswer   Permission = "needs:answer"
 )
 
 // staff act on any listing of their tenant.
@@ -66,6 +72,9 @@ var permissions = map[Permission][]Role{
 	PermAdmin:          {RoleAdmin, RolePlatform},
 	PermPlatform:       {RolePlatform},
 	PermLibrary:        staff,
+	PermNeedsPost:      {RoleBuyer},
+	PermNeedsModerate:  staff,
+	PermNeedsAnswer:    {RoleEnterprise},
 }
 
 // owners says which roles hold a permission on a thing only when they own

@@ -131,6 +131,8 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 	run(func() { runCertificateReminders(ctx, d.db, cfg, log) })
 	run(func() { runDigests(ctx, d.db, cfg, log) })
 	run(func() { runNightlyCheck(ctx, d.registries, cfg, log) })
+	// Buyers' needs: matching, closing at deadlines, outcome questions, the needs indexes.
+	run(func() { srv.NeedJobs(ctx, 10*time.Second) })
 	// Eligibility that lapses with time leaves the index without an edit.
 	run(func() { d.db.RunAgedRecompute(ctx, cfg.RecomputeEvery, log, d.search.Notify) })
 	run(func() {
