@@ -262,3 +262,41 @@ func seedImported(ctx context.Context, db *store.DB) (int, error) {
 	}
 	return res.Imported, nil
 }
+
+// demoBuyerEmail is the demo's confirmed buyer in Śląskie: a municipal
+// office that posts needs (password demoPassword).
+const demoBuyerEmail = "zamowienia@katowice.example.org"
+
+// seedBuyer registers the demo buyer and has Śląskie's moderator confirm
+// it, as the pages would (again: nothing changes).
+func seedBuyer(ctx context.Context, db *store.DB) (bool, error) {
+	tctx, err := scopeFor(ctx, db, "slaskie")
+	if err != nil {
+		return false, err
+	}
+	if _, err := db.Authenticate(tctx, demoBuyerEmail, demoPassword); err == nil {
+		return false, nil
+	}
+	var token string
+	a, err := db.RegisterBuyer(tctx, store.NewAccount{Email: demoBuyerEmail, Name: "Wydział Zamówień Publicznych", Password: demoPassword},
+		store.Institution{Name: "Urząd Miasta Katowice (demo)", NIP: demoNIP(900), TERYT: "2469011"},
+		func(t string) store.Mail {
+			token = t
+			return store.Mail{Subject: "Katalog PES: potwierdź adres (demo)", Body: "Konto demonstracyjne zamawiającego."}
+		})
+	if err != nil {
+		return false, explain(err)
+	}
+	if err := db.VerifyEmail(tctx, token); err != nil {
+		return false, err
+	}
+	mod, err := demoAccount(tctx, db, "moderator", tenants.RoleModerator)
+	if err != nil {
+		return false, err
+	}
+	mctx := tenants.WithPrincipal(tctx, tenants.Principal{AccountID: mod.ID, Name: mod.Name, Role: mod.Role})
+	_, err = db.DecideBuyer(mctx, a.ID, true, "", func(store.Buyer) store.Mail {
+		return store.Mail{Subject: "Katalog PES: konto zamawiającego potwierdzone (demo)", Body: "Możesz publikować zapytania."}
+	})
+	return err == nil, explain(err)
+}

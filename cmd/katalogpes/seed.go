@@ -116,8 +116,11 @@ func runSeed(ctx context.Context, cfg Config, log *slog.Logger, args []string) e
 	if err != nil {
 		return fmt.Errorf("demo import: %w", err)
 	}
-	fmt.Printf("demo catalog: %d listings added, %d imported without an owner (accounts: demo@{region}.example.org, moderator@…, admin@…; password %s)\n",
-		created, imported, demoPassword)
+	if _, err := seedBuyer(ctx, db); err != nil {
+		return fmt.Errorf("demo buyer: %w", err)
+	}
+	fmt.Printf("demo catalog: %d listings added, %d imported without an owner (accounts: demo@{region}.example.org, moderator@…, admin@…, buyer %s; password %s)\n",
+		created, imported, demoBuyerEmail, demoPassword)
 	return nil
 }
 
