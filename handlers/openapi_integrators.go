@@ -1,0 +1,7 @@
+package handlers
+
+// The contract of the integrators' routes (issue 16).
+
+func integratorDocs() []apiDoc {
+	return []apiDoc{}
+}
