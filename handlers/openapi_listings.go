@@ -26,7 +26,7 @@ func listingDocs() []apiDoc {
 		{method: get, path: "/listings/:id", id: "getListing", tag: "listings", summary: "A listing", answer: store.Listing{}},
 		{method: patch, path: "/listings/:id", id: "updateListing", tag: "listings", summary: "Change a listing (JSON merge patch)",
 			description: "On a published listing the change is a pending revision and the public version stays.",
-			body: store.ListingData{}, answer: store.Listing{}, problems: []int{http.StatusConflict}},
+			body:        store.ListingData{}, answer: store.Listing{}, problems: []int{http.StatusConflict}},
 		{method: del, path: "/listings/:id", id: "archiveListing", tag: "listings", summary: "Archive a listing", ok: http.StatusNoContent, problems: []int{http.StatusConflict}},
 		{method: post, path: "/listings/:id/submit", id: "submitListing", tag: "listings", summary: "Submit a listing for moderation",
 			answer: store.Listing{}, problems: []int{http.StatusConflict, http.StatusUnprocessableEntity}},

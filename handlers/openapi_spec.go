@@ -13,14 +13,14 @@ import (
 // contractTags are the document's tags, each operation's one of them.
 func contractTags() [][2]string {
 	return [][2]string{
-	{"ops", "Health, readiness, metrics and this contract."},
-	{"accounts", "Registration, sign-in, tokens and the signed-in person's account."},
-	{"listings", "Listings: what an enterprise registers and keeps current."},
-	{"moderation", "The moderators' queue and decisions."},
-	{"claims", "Claiming a listing the region imported."},
-	{"search", "Search, suggestions, place names and supplier look-up."},
-	{"data", "Exports, imports, statistics and reports."},
-	{"integrators", "API keys and webhooks for integrators."},
+		{"ops", "Health, readiness, metrics and this contract."},
+		{"accounts", "Registration, sign-in, tokens and the signed-in person's account."},
+		{"listings", "Listings: what an enterprise registers and keeps current."},
+		{"moderation", "The moderators' queue and decisions."},
+		{"claims", "Claiming a listing the region imported."},
+		{"search", "Search, suggestions, place names and supplier look-up."},
+		{"data", "Exports, imports, statistics and reports."},
+		{"integrators", "API keys and webhooks for integrators."},
 	}
 }
 
