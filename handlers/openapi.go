@@ -36,6 +36,7 @@ type apiDoc struct {
 	answer       any    // the success body (JSON unless media says); nil is none
 	media        string // the success body's content type when not JSON
 	problems     []int  // problem statuses beyond those derived from the route
+	same         []int  // other statuses answered with the success body
 }
 
 // docKey is how routes and their documentation meet.
@@ -161,6 +162,9 @@ func addOperation(r *openapi3.Reflector, rt route, d apiDoc, v variant) error {
 	default:
 		oc.AddRespStructure(d.answer, openapi.WithHTTPStatus(okStatus))
 	}
+	for _, status := range d.same {
+		oc.AddRespStructure(d.answer, openapi.WithHTTPStatus(status))
+	}
 	for _, status := range problemsOf(rt, d, v) {
 		oc.AddRespStructure(problemAnswer(status), openapi.WithHTTPStatus(status), openapi.WithContentType(problemMedia))
 	}
@@ -212,6 +216,9 @@ func problemsOf(rt route, d apiDoc, v variant) []int {
 	}
 	for _, st := range d.problems {
 		set[st] = true
+	}
+	for _, st := range d.same {
+		delete(set, st)
 	}
 	out := make([]int, 0, len(set))
 	for st := range set {

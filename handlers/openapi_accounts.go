@@ -42,7 +42,7 @@ func accountDocs() []apiDoc {
 		{method: post, path: "/auth/verify", id: "verifyEmail", tag: "accounts", summary: "Verify an e-mail address",
 			body: tokenBody{}, answer: statusAnswer{}},
 		{method: post, path: "/auth/login", id: "login", tag: "accounts", summary: "Sign in",
-			body: loginRequest{}, answer: tokenResponse{}},
+			body: loginRequest{}, answer: tokenResponse{}, problems: []int{http.StatusForbidden}},
 		{method: post, path: "/auth/refresh", id: "refreshTokens", tag: "accounts", summary: "Rotate a refresh token for a new pair",
 			body: refreshBody{}, answer: tokenResponse{}},
 		{method: post, path: "/auth/logout", id: "logout", tag: "accounts", summary: "Sign out: end the session",

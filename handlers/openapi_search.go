@@ -80,6 +80,17 @@ type readyAnswer struct {
 	Checks map[string]string `json:"checks" required:"true"`
 }
 
+// exportDocument is the JSON export: the licence, then the listings.
+type exportDocument struct {
+	License     string          `json:"license" required:"true"`
+	LicenseURL  string          `json:"license_url" required:"true"`
+	Attribution string          `json:"attribution" required:"true"`
+	GeneratedAt time.Time       `json:"generated_at" required:"true"`
+	Tenant      *string         `json:"tenant" description:"The region; null for all of Poland."`
+	Listings    []store.Listing `json:"listings" required:"true"`
+	Count       int             `json:"count"`
+}
+
 // textBody is a body that is not JSON.
 type textBody string
 
@@ -104,7 +115,7 @@ func dataDocs() []apiDoc {
 		{method: get, path: "/report", id: "report", tag: "data", summary: "Published listings counted by one or two dimensions", query: reportParams{}, answer: reportResponse{}},
 		export("/export.csv", "exportCSV", "text/csv", "CSV"),
 		{method: get, path: "/export.json", id: "exportJSON", tag: "data", summary: "The published listings matching a search, as JSON",
-			description: "Open data under CC BY 4.0.", query: searchParams{}, answer: []store.Listing{}},
+			description: "Open data under CC BY 4.0.", query: searchParams{}, answer: exportDocument{}},
 		export("/export.xlsx", "exportXLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
 		{method: post, path: "/admin/import", id: "importListings", tag: "data", summary: "Import a register (CSV or XLSX)",
 			query: importParams{}, upload: true, answer: store.ImportResult{}},
@@ -115,7 +126,7 @@ func opsDocs() []apiDoc {
 	return []apiDoc{
 		{method: get, path: "/healthz", id: "healthz", tag: "ops", summary: "The process is up", answer: statusAnswer{}},
 		{method: get, path: "/readyz", id: "readyz", tag: "ops", summary: "Database and search are reachable",
-			answer: readyAnswer{}, problems: []int{http.StatusServiceUnavailable}},
+			answer: readyAnswer{}, same: []int{http.StatusServiceUnavailable}},
 		{method: get, path: "/metrics", id: "metrics", tag: "ops", summary: "Prometheus metrics", answer: textBody(""), media: "text/plain"},
 		{method: get, path: "/api/v1/openapi.json", id: "openapi", tag: "ops", summary: "This contract", answer: map[string]any{}},
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 
@@ -57,6 +58,10 @@ func newContractReflector(baseURL string) *openapi3.Reflector {
 // nil: {nullable, allOf: [$ref]}, since OpenAPI 3.0 ignores siblings of
 // a $ref.
 func nullableRefs(p jsonschema.InterceptNullabilityParams) {
+	if p.Type == reflect.TypeFor[json.RawMessage]() || p.Type.Kind() == reflect.Interface {
+		p.Schema.AddType(jsonschema.Null) // any JSON value, null too
+		return
+	}
 	if p.Type.Kind() != reflect.Ptr || p.Schema.Ref == nil || p.OmitEmpty {
 		return
 	}

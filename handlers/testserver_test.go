@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/gofiber/fiber/v2"
 
 	"katalogpes/handlers"
@@ -33,6 +34,7 @@ type testServer struct {
 	keys    *tenants.Keys
 	signing []tenants.SigningKey
 	svc     *search.Service
+	router  routers.Router // the contract's, loaded at the first API request
 }
 
 func newSigningKeys(t testing.TB) []tenants.SigningKey {
@@ -170,6 +172,7 @@ func (s *testServer) do(method, path string, body any, opts ...reqOpt) response 
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	s.checkContract(req, resp.StatusCode, resp.Header, raw)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
 }
 
