@@ -112,7 +112,7 @@ func dataDocs() []apiDoc {
 	}
 	return []apiDoc{
 		{method: get, path: "/stats", id: "stats", tag: "data", summary: "The catalog's figures", query: statsParams{}, answer: powiatStatsJSON{}},
-		{method: get, path: "/report", id: "report", tag: "data", summary: "Published listings counted by one or two dimensions", query: reportParams{}, answer: reportResponse{}},
+		{method: get, path: "/report", id: "reportCounts", tag: "data", summary: "Published listings counted by one or two dimensions", query: reportParams{}, answer: reportResponse{}},
 		export("/export.csv", "exportCSV", "text/csv", "CSV"),
 		{method: get, path: "/export.json", id: "exportJSON", tag: "data", summary: "The published listings matching a search, as JSON",
 			description: "Open data under CC BY 4.0.", query: searchParams{}, answer: exportDocument{}},

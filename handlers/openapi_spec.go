@@ -59,7 +59,7 @@ func newContractReflector(baseURL string) *openapi3.Reflector {
 // a $ref.
 func nullableRefs(p jsonschema.InterceptNullabilityParams) {
 	if p.Type == reflect.TypeFor[json.RawMessage]() || p.Type.Kind() == reflect.Interface {
-		p.Schema.AddType(jsonschema.Null) // any JSON value, null too
+		p.Schema.AnyOf = anyJSON()
 		return
 	}
 	if p.Type.Kind() != reflect.Ptr || p.Schema.Ref == nil || p.OmitEmpty {
@@ -83,4 +83,22 @@ func problemAnswer(status int) any {
 		return new(retryProblem)
 	}
 	return new(Problem)
+}
+
+// anyJSON is any JSON value, null too, each alternative with its type
+// (OpenAPI 3.0 has no type-less nullable schema).
+func anyJSON() []jsonschema.SchemaOrBool {
+	var out []jsonschema.SchemaOrBool
+	for _, t := range []jsonschema.SimpleType{jsonschema.String, jsonschema.Number, jsonschema.Boolean, jsonschema.Object, jsonschema.Array} {
+		var s jsonschema.Schema
+		s.AddType(t)
+		if t == jsonschema.String {
+			s.AddType(jsonschema.Null)
+		}
+		if t == jsonschema.Array {
+			s.WithItems(*(&jsonschema.Items{}).WithSchemaOrBool(jsonschema.SchemaOrBool{TypeBoolean: ptr(true)}))
+		}
+		out = append(out, s.ToSchemaOrBool())
+	}
+	return out
 }
