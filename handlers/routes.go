@@ -177,6 +177,13 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/admin/kategorie/:code", region, tenants.PermAdmin, s.categoryEditPage),
 		rt(page, post, "/admin/kategorie/:code", region, tenants.PermAdmin, s.categoryUpdate),
 		rt(page, post, "/admin/kategorie/:code/wycofaj", region, tenants.PermAdmin, s.categoryRetire),
+		// integrators (issue 16)
+		rt(api, get, "/admin/api-keys", region, tenants.PermAdmin, s.listAPIKeys),
+		rt(api, post, "/admin/api-keys", region, tenants.PermAdmin, s.createAPIKey),
+		rt(api, del, "/admin/api-keys/:id", region, tenants.PermAdmin, s.revokeAPIKey),
+		rt(page, get, "/admin/integracje", region, tenants.PermAdmin, s.integratorsPage),
+		rt(page, post, "/admin/integracje/klucze", region, tenants.PermAdmin, s.apiKeyCreatePost),
+		rt(page, post, "/admin/integracje/klucze/:id/odwolaj", region, tenants.PermAdmin, s.apiKeyRevokePost),
 	}
 }
 

@@ -1,0 +1,68 @@
+package handlers
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"katalogpes/store"
+)
+
+// integratorsView is the region's page for integrators: API keys (made,
+// shown once, revoked) with their use.
+type integratorsView struct {
+	Page
+	Keys   []store.APIKey
+	NewKey string // the key just made, shown this once
+}
+
+func (s *Server) integratorsView(c *fiber.Ctx) (*integratorsView, error) {
+	keys, err := s.db.FindAPIKeys(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	p := &integratorsView{Page: s.newPage(c, "ui.integrators.title"), Keys: keys}
+	p.Section = "integrators"
+	p.LabelPrefix = "ui.integrators.f."
+	p.Form = newForm(nil)
+	return p, nil
+}
+
+func (s *Server) integratorsPage(c *fiber.Ctx) error {
+	p, err := s.integratorsView(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "admin_integrators", p)
+}
+
+// apiKeyCreatePost makes a key and shows it once, on the page itself.
+func (s *Server) apiKeyCreatePost(c *fiber.Ctx) error {
+	v := formValues(c)
+	rate, _ := strconv.Atoi(v.Get("rate_per_minute"))
+	if v.Get("rate_per_minute") != "" && rate == 0 {
+		rate = -1 // not a number: refused as out of range
+	}
+	_, key, err := s.db.CreateAPIKey(c.UserContext(), store.NewAPIKey{Name: v.Get("name"), Scopes: []string{"read"}, RatePerMinute: rate})
+	p, verr := s.integratorsView(c)
+	if verr != nil {
+		return verr
+	}
+	if err != nil {
+		p.Form = newForm(v)
+		if !s.addError(&p.Page, err, nil) {
+			return err
+		}
+		return s.render(c, fiber.StatusUnprocessableEntity, "admin_integrators", p)
+	}
+	p.NewKey = key
+	return s.render(c, fiber.StatusCreated, "admin_integrators", p)
+}
+
+func (s *Server) apiKeyRevokePost(c *fiber.Ctx) error {
+	if err := s.db.RevokeAPIKey(c.UserContext(), utils.CopyString(c.Params("id"))); err != nil {
+		return err
+	}
+	return c.Redirect(basePath(c)+"/admin/integracje?msg=api_key_revoked", fiber.StatusSeeOther)
+}
