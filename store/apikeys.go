@@ -22,7 +22,6 @@ const APIKeyPrefix = "kp_"
 // DefaultAPIKeyRate is a key's requests a minute unless its admin says.
 const DefaultAPIKeyRate = 120
 
-
 // APIKey is an integrator's key as its region's admin sees it (never the key).
 type APIKey struct {
 	ID            string         `db:"id" json:"id"`
