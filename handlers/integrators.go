@@ -64,3 +64,41 @@ func (s *Server) withAPIKey(c *fiber.Ctx, key string) error {
 	c.Set("X-RateLimit-Limit", strconv.Itoa(use.RatePerMinute))
 	return c.Next()
 }
+
+// deliveriesShown is how many recent deliveries the API and page list.
+const deliveriesShown = 50
+
+func (s *Server) listWebhooks(c *fiber.Ctx) error {
+	list, err := s.db.FindWebhooks(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+func (s *Server) createWebhook(c *fiber.Ctx) error {
+	var req store.NewWebhook
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	w, err := s.db.CreateWebhook(c.UserContext(), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(w)
+}
+
+func (s *Server) removeWebhook(c *fiber.Ctx) error {
+	if err := s.db.RemoveWebhook(c.UserContext(), utils.CopyString(c.Params("id"))); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) webhookDeliveries(c *fiber.Ctx) error {
+	list, err := s.db.FindWebhookDeliveries(c.UserContext(), deliveriesShown)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}

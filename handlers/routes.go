@@ -184,6 +184,12 @@ func (s *Server) routeTable() []route {
 		rt(page, get, "/admin/integracje", region, tenants.PermAdmin, s.integratorsPage),
 		rt(page, post, "/admin/integracje/klucze", region, tenants.PermAdmin, s.apiKeyCreatePost),
 		rt(page, post, "/admin/integracje/klucze/:id/odwolaj", region, tenants.PermAdmin, s.apiKeyRevokePost),
+		rt(api, get, "/admin/webhooks", region, tenants.PermAdmin, s.listWebhooks),
+		rt(api, post, "/admin/webhooks", region, tenants.PermAdmin, s.createWebhook),
+		rt(api, del, "/admin/webhooks/:id", region, tenants.PermAdmin, s.removeWebhook),
+		rt(api, get, "/admin/webhooks/deliveries", region, tenants.PermAdmin, s.webhookDeliveries),
+		rt(page, post, "/admin/integracje/webhooki", region, tenants.PermAdmin, s.webhookCreatePost),
+		rt(page, post, "/admin/integracje/webhooki/:id/usun", region, tenants.PermAdmin, s.webhookRemovePost),
 	}
 }
 
