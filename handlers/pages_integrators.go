@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -40,7 +42,11 @@ func (s *Server) integratorsView(c *fiber.Ctx) (*integratorsView, error) {
 	}
 	p.Section = "integrators"
 	p.LabelPrefix = "ui.integrators.f."
-	p.Form = newForm(nil)
+	origins, err := s.db.FindFrameOrigins(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	p.Form = newForm(url.Values{"frame_origins": {strings.Join(origins, "\n")}})
 	return p, nil
 }
 
