@@ -1,6 +1,6 @@
 # katalogpes: local development and CI entry points.
 #   make run    services up, build, migrate, load TERYT, seed demo data, serve
-#   make test   services up, chromium, haproxy, poppler-utils and axe-core, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
+#   make test   services up, chromium, haproxy, poppler-utils and axe-core, the contract linted, go vet + go test + benchmarks (1 iteration) + fuzzing (10 s a target)
 #   make stop   stop the local services (data in .data/ is kept)
 #   make fuzz   services up, every Go fuzz target for FUZZ_TIME each (60s)
 # Local services (PostgreSQL, Meilisearch) are managed by scripts/services.sh.
@@ -24,7 +24,7 @@ TERYT_FILE ?=
 # Go lives in /usr/local/go on our machines; do not rely on PATH having it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: teryt build run test stop services status bench bench-full fmt vet chromium haproxy poppler-utils axe-core fuzz
+.PHONY: teryt build run test stop services status bench bench-full fmt vet chromium haproxy poppler-utils axe-core fuzz openapi-tools openapi-lint
 
 build:
 	@echo "==> building katalogpes"
@@ -99,9 +99,26 @@ axe-core:
 	    npm install --prefix "$(DATA)" --no-audit --no-fund --silent axe-core@4
 	fi
 
+# The contract (GET /api/v1/openapi.json) is linted with Redocly's and
+# Stoplight's linters from npm, pinned, in .data/node_modules; 0 errors.
+REDOCLY_VERSION  := 2.77.0
+SPECTRAL_VERSION := 6.16.3
+NPM_BIN          := $(DATA)/node_modules/.bin
+
+openapi-tools:
+	if ! grep -qs '"version": "$(REDOCLY_VERSION)"' "$(DATA)/node_modules/@redocly/cli/package.json" ||
+	   ! grep -qs '"version": "$(SPECTRAL_VERSION)"' "$(DATA)/node_modules/@stoplight/spectral-cli/package.json"; then
+	    npm install --prefix "$(DATA)" --no-audit --no-fund --silent @redocly/cli@$(REDOCLY_VERSION) @stoplight/spectral-cli@$(SPECTRAL_VERSION)
+	fi
+
+openapi-lint: openapi-tools
+	OPENAPI_OUT="$(DATA)/openapi.json" go test -count=1 -run '^TestTheContractDocumentsEveryRoute$$' ./handlers
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true "$(NPM_BIN)/redocly" lint --config "$(ROOT)/.ci/redocly.yaml" "$(DATA)/openapi.json"
+	"$(NPM_BIN)/spectral" lint --fail-severity=error --ruleset "$(ROOT)/.ci/spectral.yaml" "$(DATA)/openapi.json"
+
 # Tests trade PostgreSQL's durability for speed; make run keeps it.
 test: export KATALOG_PG_FAST := 1
-test: services chromium haproxy poppler-utils axe-core
+test: services chromium haproxy poppler-utils axe-core openapi-lint
 	scripts/test-services.sh
 	source "$(DATA)/env"
 	export AXE_CORE_JS="$(AXE_CORE_JS)"

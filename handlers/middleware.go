@@ -131,6 +131,9 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 			return tenants.ErrBadToken
 		}
 		token = strings.TrimSpace(rest)
+		if strings.HasPrefix(token, store.APIKeyPrefix) { // integrators (issue 16)
+			return s.withAPIKey(c, token)
+		}
 	} else if ck := c.Cookies(accessCookie); ck != "" && !isAPIPath(c) {
 		token, fromCookie = ck, true
 	}

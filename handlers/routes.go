@@ -83,7 +83,7 @@ func (s *Server) routeTable() []route {
 		rt(api, post, "/moderation/:id/reinstate", region, tenants.PermModerate, s.moderate(store.ActionReinstate)),
 		rt(api, get, "/admin/stale", region, tenants.PermModerate, s.staleListings),
 		rt(api, post, "/admin/import", region, tenants.PermAdmin, s.importListings),
-		rt(api, get, "/search", hub, tenants.PermPublic, s.searchListings),
+		rt(api, get, "/search", hub, tenants.PermPublic, corsAnyone, s.searchListings), // CORS: the embeddable widget (issue 16)
 		rt(api, get, "/search/suggest", hub, tenants.PermPublic, s.suggest),
 		rt(api, get, "/search/key", region, tenants.PermPublic, s.searchKey),
 		// Who serves my gmina: gminas by name for the search page's picker.
@@ -280,6 +280,24 @@ func (s *Server) routeTable() []route {
 		rt(page, post, "/moderacja/zamawiajacy/:id", region, tenants.PermNeedsModerate, s.buyerDecisionPost),
 		rt(page, get, "/admin/zapytania", region, tenants.PermAdmin, s.needSettingsPage),
 		rt(page, post, "/admin/zapytania", region, tenants.PermAdmin, s.needSettingsPost),
+		// integrators (issue 16)
+		rt(api, get, "/admin/api-keys", region, tenants.PermAdmin, s.listAPIKeys),
+		rt(api, post, "/admin/api-keys", region, tenants.PermAdmin, s.createAPIKey),
+		rt(api, del, "/admin/api-keys/:id", region, tenants.PermAdmin, s.revokeAPIKey),
+		rt(page, get, "/admin/integracje", region, tenants.PermAdmin, s.integratorsPage),
+		rt(page, post, "/admin/integracje/klucze", region, tenants.PermAdmin, s.apiKeyCreatePost),
+		rt(page, post, "/admin/integracje/klucze/:id/odwolaj", region, tenants.PermAdmin, s.apiKeyRevokePost),
+		rt(api, get, "/admin/webhooks", region, tenants.PermAdmin, s.listWebhooks),
+		rt(api, post, "/admin/webhooks", region, tenants.PermAdmin, s.createWebhook),
+		rt(api, del, "/admin/webhooks/:id", region, tenants.PermAdmin, s.removeWebhook),
+		rt(api, get, "/admin/webhooks/deliveries", region, tenants.PermAdmin, s.webhookDeliveries),
+		rt(page, post, "/admin/integracje/webhooki", region, tenants.PermAdmin, s.webhookCreatePost),
+		rt(page, post, "/admin/integracje/webhooki/:id/usun", region, tenants.PermAdmin, s.webhookRemovePost),
+		rt(page, post, "/admin/integracje/osadzanie", region, tenants.PermAdmin, s.frameOriginsPost),
+		rt(file, get, "/widget.js", region, tenants.PermPublic, s.widgetJS),
+		rt(file, get, "/widget.css", region, tenants.PermPublic, s.widgetCSS),
+		rt(page, get, "/osadz", region, tenants.PermPublic, s.embedPage),
+		rt(file, get, "/dane.jsonld", region, tenants.PermPublic, s.dcatDataset),
 	}
 }
 

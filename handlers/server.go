@@ -56,6 +56,9 @@ type Server struct {
 	// declared is the permission each registered route names, by method
 	// and path; filled once, while the routes are registered.
 	declared map[string]tenants.Permission
+	// contract is the OpenAPI document, generated once from the routes.
+	contract    contract
+	contractErr error
 }
 
 // Deps are the Server's collaborators.
@@ -113,6 +116,7 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 		TrustedProxies:          fiberTrustedProxies(cfg.TrustedProxies),
 	})
 	s.routes(app)
+	s.contract, s.contractErr = s.buildContract()
 	return app, s, nil
 }
 

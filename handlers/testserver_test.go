@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/gofiber/fiber/v2"
 
 	"katalogpes/handlers"
@@ -34,7 +35,8 @@ type testServer struct {
 	keys    *tenants.Keys
 	signing []tenants.SigningKey
 	svc     *search.Service
-	index   string // the start of its indexes' names
+	index   string         // the start of its indexes' names
+	router  routers.Router // the contract's, loaded at the first API request
 }
 
 func newSigningKeys(t testing.TB) []tenants.SigningKey {
@@ -176,6 +178,7 @@ func (s *testServer) do(method, path string, body any, opts ...reqOpt) response 
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	s.checkContract(req, resp.StatusCode, resp.Header, raw)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
 }
 

@@ -105,6 +105,9 @@ func decide(ctx context.Context, tx *sqlx.Tx, t *tenants.Tenant, p tenants.Princ
 		if err := addEvent(ctx, tx, t.ID, id, p, name, row.Status, to, reason, fields); err != nil {
 			return "", err
 		}
+		if err := listingWebhook(ctx, tx, id, row.Status, to); err != nil { // issue 16: webhooks
+			return "", err
+		}
 		if index {
 			return kind, enqueueIndex(ctx, tx, t.ID, id)
 		}
@@ -185,6 +188,9 @@ func (db *DB) ArchiveListing(ctx context.Context, id string) error {
 			return fmt.Errorf("archive listing: %w", err)
 		}
 		if err := addEvent(ctx, tx, t.ID, id, p, "archive", row.Status, StatusArchived, "", nil); err != nil {
+			return err
+		}
+		if err := listingWebhook(ctx, tx, id, row.Status, StatusArchived); err != nil { // issue 16: webhooks
 			return err
 		}
 		return enqueueIndex(ctx, tx, t.ID, id)

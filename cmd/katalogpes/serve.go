@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"katalogpes/handlers"
 	"katalogpes/search"
 	"katalogpes/store"
+	"katalogpes/store/webhook"
 	"katalogpes/tenants"
 )
 
@@ -133,6 +135,10 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 	run(func() { runNightlyCheck(ctx, d.registries, cfg, log) })
 	// Buyers' needs: matching, closing at deadlines, outcome questions, the needs indexes.
 	run(func() { srv.NeedJobs(ctx, 10*time.Second) })
+	// Webhooks (issue 16): the outbox's deliveries, signed, with back-off.
+	run(func() {
+		webhook.Sender{DB: d.db, Client: &http.Client{Timeout: 15 * time.Second}, Log: log}.Run(ctx, 5*time.Second)
+	})
 	// Eligibility that lapses with time leaves the index without an edit.
 	run(func() { d.db.RunAgedRecompute(ctx, cfg.RecomputeEvery, log, d.search.Notify) })
 	run(func() {
