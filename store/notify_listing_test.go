@@ -1,0 +1,66 @@
+package store_test
+
+import (
+	"database/sql"
+	"reflect"
+	"testing"
+
+	"katalogpes/store"
+	"katalogpes/store/storetest"
+)
+
+func TestListingChangeIsAnnouncedOnCommitWithItsID(t *testing.T) {
+	db := storetest.New(t)
+	storetest.LoadTERYT(t, db)
+	pub := storetest.NewPublisher(t, db)
+	id := pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Ogniwo", Address: katowice("Katowice")})
+	notices := listen(t, db, store.ListingChannel)
+	if n := nextNotice(t, notices); !n.Missed {
+		t.Fatalf("first notice %+v, want Missed", n)
+	}
+	tn := storetest.Tenants(t, db)["slaskie"]
+	_, mod := pub.Ctxs("slaskie")
+	if _, err := db.Moderate(mod, id, store.ActionSuspend, "Dane do wyjaśnienia."); err != nil {
+		t.Fatal(err)
+	}
+	// Suspending writes the listing once; every notice names it alone.
+	n := nextNotice(t, notices)
+	if got := store.ParseListingChange(n.Payload); got.TenantID != tn.ID || !reflect.DeepEqual(got.IDs, []string{id}) {
+		t.Fatalf("notice %q parsed as %+v, want tenant %s and listing %s", n.Payload, got, tn.ID, id)
+	}
+	for len(notices) > 0 {
+		if got := store.ParseListingChange((<-notices).Payload); !reflect.DeepEqual(got.IDs, []string{id}) {
+			t.Fatalf("a further notice names %v", got.IDs)
+		}
+	}
+}
+
+func TestBulkListingChangeIsAnnouncedForTheWholeTenant(t *testing.T) {
+	db := storetest.New(t)
+	tn := storetest.Tenants(t, db)["slaskie"]
+	raw, err := sql.Open("postgres", db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO listings (tenant_id, status, data)
+		SELECT $1, 'draft', jsonb_build_object('name', 'Podmiot ' || g) FROM generate_series(1, 101) g`, tn.ID); err != nil {
+		t.Fatal(err)
+	}
+	notices := listen(t, db, store.ListingChannel)
+	nextNotice(t, notices)
+	// A new listing is in nobody's cache: inserting announced nothing.
+	noNotice(t, notices)
+	if _, err := raw.Exec(`UPDATE listings SET reminded_at = now() WHERE tenant_id = $1`, tn.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := store.ParseListingChange(nextNotice(t, notices).Payload); got.TenantID != tn.ID || got.IDs != nil {
+		t.Fatalf("bulk change parsed as %+v, want tenant %s without ids", got, tn.ID)
+	}
+	if _, err := raw.Exec(`UPDATE listings SET reminded_at = now() WHERE tenant_id = $1 AND data->>'name' IN ('Podmiot 1', 'Podmiot 2')`, tn.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := store.ParseListingChange(nextNotice(t, notices).Payload); got.TenantID != tn.ID || len(got.IDs) != 2 {
+		t.Fatalf("change of two parsed as %+v, want their two ids", got)
+	}
+}
