@@ -39,14 +39,17 @@ func (s *testServer) node(csrfKey []byte) *testServer {
 }
 
 // followTenantChanges runs the node's listener until the test ends.
-func (s *testServer) followTenantChanges() {
+func (s *testServer) followTenantChanges() { s.follow("tenant changes", s.srv.FollowTenantChanges) }
+
+// follow runs a node's listener until the test ends.
+func (s *testServer) follow(what string, listen func(context.Context) error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.srv.FollowTenantChanges(ctx) }()
+	go func() { done <- listen(ctx) }()
 	s.t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			s.t.Errorf("follow tenant changes: %v", err)
+			s.t.Errorf("follow %s: %v", what, err)
 		}
 	})
 }

@@ -40,6 +40,10 @@ type Config struct {
 	DigestHour     int           `env:"DIGEST_HOUR" envDefault:"7"`
 	TrustedProxies ProxyList     `env:"TRUSTED_PROXIES"`
 	AccessTTL      time.Duration `env:"-"`
+
+	// PageCacheMB bounds each node's cache of rendered public pages
+	// (0 turns it off).
+	PageCacheMB int `env:"PAGE_CACHE_MB" envDefault:"32"`
 }
 
 // Development reports whether this is a developer's machine.
@@ -72,6 +76,9 @@ func LoadConfig() (Config, error) {
 	}
 	if c.DigestHour < 0 || c.DigestHour > 23 {
 		return c, fmt.Errorf("DIGEST_HOUR must be an hour from 0 to 23, not %d", c.DigestHour)
+	}
+	if c.PageCacheMB < 0 {
+		return c, fmt.Errorf("PAGE_CACHE_MB must be 0 (no cache) or more, not %d", c.PageCacheMB)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost:" + port

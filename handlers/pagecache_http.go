@@ -1,0 +1,173 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"katalogpes/store"
+	"katalogpes/tenants"
+)
+
+// localCacheable is set by a handler whose page an anonymous visitor may
+// be given from the page cache (a published listing, a home page).
+const localCacheable = "pagecache"
+
+// DefaultPageCacheBytes bounds a node's page cache when Config says
+// nothing: about 1,500 profile pages of 20 KB with their compressed copies.
+const DefaultPageCacheBytes = 32 << 20
+
+// cachedRoute serves a page from the page cache to anonymous visitors,
+// before the CSRF and session middleware, which such a page does not
+// need. group names the page's group from the request ("" when it has
+// none). On a miss the page is rendered as usual and kept if its handler
+// said so. Either way the page carries an ETag and a Last-Modified, so a
+// browser's next visit may be a 304.
+func (s *Server) cachedRoute(group func(c *fiber.Ctx) string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		g := group(c)
+		if g == "" || !s.pages.enabled() || !plainAnonymous(c) {
+			return c.Next()
+		}
+		tid := ""
+		if t, ok := tenants.FromContext(c.UserContext()); ok {
+			tid = t.ID
+		}
+		variant := c.Path() + "\x00" + langOf(c)
+		now := time.Now()
+		if p, ok := s.pages.get(g, tid, variant, now); ok {
+			return s.sendCached(c, g, variant, p)
+		}
+		epoch := s.pages.begin()
+		if err := c.Next(); err != nil {
+			return err
+		}
+		if ok, _ := c.Locals(localCacheable).(bool); !ok || c.Response().StatusCode() != fiber.StatusOK {
+			return nil
+		}
+		body := bytes.Clone(c.Response().Body())
+		sum := sha256.Sum256(body)
+		p := &cachedPage{body: body, contentType: string(c.Response().Header.ContentType()),
+			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: now.UTC().Truncate(time.Second), expires: now.Add(s.pages.ttl)}
+		// The key outlives the request: Fiber's strings are its buffers.
+		s.pages.put(utils.CopyString(g), tid, utils.CopyString(variant), p, epoch)
+		setValidators(c, p)
+		if notModified(c, p) {
+			c.Response().ResetBody()
+			c.Status(fiber.StatusNotModified)
+		}
+		return nil
+	}
+}
+
+// plainAnonymous is a request any anonymous visitor could make: no token,
+// no session cookie (an expired access token would be renewed from the
+// refresh cookie), and no query but the language.
+func plainAnonymous(c *fiber.Ctx) bool {
+	if c.Get(fiber.HeaderAuthorization) != "" || c.Cookies(accessCookie) != "" || c.Cookies(refreshCookie) != "" ||
+		tenants.PrincipalFrom(c.UserContext()).Authenticated() {
+		return false
+	}
+	switch string(c.Request().URI().QueryString()) {
+	case "", "lang=pl", "lang=en":
+		return true
+	}
+	return false
+}
+
+// sendCached answers with a kept page: a 304 when the browser has it, else
+// the bytes in the best encoding the browser takes.
+func (s *Server) sendCached(c *fiber.Ctx, group, variant string, p *cachedPage) error {
+	c.Set(fiber.HeaderContentType, p.contentType)
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	setValidators(c, p)
+	if notModified(c, p) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	h := &c.Request().Header
+	enc, body := "", p.body
+	switch {
+	case len(p.body) < minCompress:
+	case h.HasAcceptEncoding("br"):
+		enc, body = "br", s.pages.encoded(group, variant, p, "br")
+	case h.HasAcceptEncoding("gzip"):
+		enc, body = "gzip", s.pages.encoded(group, variant, p, "gzip")
+	}
+	if enc != "" {
+		c.Set(fiber.HeaderContentEncoding, enc)
+	}
+	return c.Send(body)
+}
+
+// setValidators sends what a browser revalidates with, and what the page
+// varies by: the encoding, and the language from the header or the cookie
+// (the session cookies make it a signed-in person's page, never kept).
+func setValidators(c *fiber.Ctx, p *cachedPage) {
+	c.Set(fiber.HeaderETag, p.etag)
+	c.Set(fiber.HeaderLastModified, p.modified.Format(http.TimeFormat))
+	c.Vary(fiber.HeaderAcceptEncoding, fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+}
+
+// notModified applies RFC 9110's conditions: If-None-Match (weak
+// comparison) when sent, else If-Modified-Since.
+func notModified(c *fiber.Ctx, p *cachedPage) bool {
+	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" {
+		want := strings.TrimPrefix(p.etag, "W/")
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == want {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := c.Get(fiber.HeaderIfModifiedSince); ims != "" {
+		t, err := http.ParseTime(ims)
+		return err == nil && !p.modified.After(t)
+	}
+	return false
+}
+
+// profileGroup is a profile page's group: the listing's id.
+func profileGroup(c *fiber.Ctx) string {
+	if id := c.Params("id"); store.ValidID(id) {
+		return id
+	}
+	return ""
+}
+
+// homeGroupOf is the group of the home page asked for: the region's, or
+// the national hub's.
+func homeGroupOf(c *fiber.Ctx) string {
+	if t, ok := tenants.FromContext(c.UserContext()); ok {
+		return homeGroup(t.ID)
+	}
+	return homeGroup("")
+}
+
+// FollowListingChanges drops this node's cached pages of listings changed
+// on any node, until ctx ends. Until it listens, and whenever its
+// connection is lost, the cache serves nothing, since a change might go
+// unheard.
+func (s *Server) FollowListingChanges(ctx context.Context) error {
+	defer s.pages.reset(false)
+	return s.db.ListenListingChanges(ctx, func(n store.Notice) {
+		switch {
+		case n.Err != nil:
+			s.pages.reset(false)
+			s.log.Warn("listing changes: listener connection; the page cache is off until it is back", "err", n.Err)
+		case n.Missed:
+			s.pages.reset(true)
+		default:
+			ch := store.ParseListingChange(n.Payload)
+			s.pages.dropListings(ch.TenantID, ch.IDs)
+		}
+	})
+}
