@@ -56,7 +56,7 @@ func (s *testServer) follow(what string, listen func(context.Context) error) {
 
 // waitForListeners waits until n connections LISTEN on the test's
 // database, so a change made next travels by notification.
-func waitForListeners(t *testing.T, s *testServer, n int) {
+func waitForListeners(t testing.TB, s *testServer, n int) {
 	t.Helper()
 	admin, err := sql.Open("postgres", os.Getenv("DATABASE_URL"))
 	if err != nil {

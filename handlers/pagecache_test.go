@@ -14,7 +14,7 @@ import (
 func (s *testServer) followListingChanges() { s.follow("listing changes", s.srv.FollowListingChanges) }
 
 // cachingServer is a test server whose page cache is live.
-func cachingServer(t *testing.T) *testServer {
+func cachingServer(t testing.TB) *testServer {
 	s := newTestServer(t)
 	s.followListingChanges()
 	waitForListeners(t, s, 1)

@@ -396,6 +396,11 @@ func finishReport(ctx context.Context, cfg config, e *env, srv *server, prof *os
 			return err
 		}
 	}
+	if cfg.scale != "" {
+		if err := rep.appendScale(cfg.scale); err != nil {
+			return err
+		}
+	}
 	if rep.serverWarnings > 0 {
 		logf("the server logged %d warnings or errors; the last lines:\n%s", rep.serverWarnings, srv.logs.String())
 	}
