@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
-	"github.com/valyala/fasthttp"
 )
 
 // pageCache keeps rendered public pages as an anonymous visitor sees them
@@ -38,18 +37,20 @@ type pageGroup struct {
 	size     int
 }
 
-// cachedPage is one rendered page; it is never changed once stored (a
-// compressed copy is added by replacing it), so readers need no lock.
+// cachedPage is one rendered page, kept gzipped only: a page shrinks
+// five- to eightfold, so the bound holds that many more pages, and a
+// browser takes it as it is; a client that takes no gzip gets it
+// unzipped, a few microseconds. It is never changed once stored, so
+// readers need no lock.
 type cachedPage struct {
-	body        []byte
-	gzip, br    []byte
+	gzip        []byte
 	contentType string
 	etag        string
 	modified    time.Time
 	expires     time.Time
 }
 
-func (p *cachedPage) size() int { return len(p.body) + len(p.gzip) + len(p.br) + 256 }
+func (p *cachedPage) size() int { return len(p.gzip) + 256 }
 
 // homeGroup groups a tenant's home page ("" is the national hub): any
 // listing change of the tenant may change its counts.
@@ -101,29 +102,6 @@ func (c *pageCache) put(group, tenantID, variant string, p *cachedPage, epoch ui
 	}
 	c.replace(group, tenantID, variant, p)
 	return true
-}
-
-// encoded is p's body in enc ("br" or "gzip"), compressed at the best
-// level on first use and kept with p (by replacing it, if it is still the
-// page kept).
-func (c *pageCache) encoded(group, variant string, p *cachedPage, enc string) []byte {
-	np := *p
-	field, compress := &np.gzip, func(b []byte) []byte { return fasthttp.AppendGzipBytesLevel(nil, b, fasthttp.CompressBestCompression) }
-	if enc == "br" {
-		field, compress = &np.br, func(b []byte) []byte {
-			return fasthttp.AppendBrotliBytesLevel(nil, b, fasthttp.CompressBrotliBestCompression)
-		}
-	}
-	if *field != nil {
-		return *field
-	}
-	*field = compress(p.body)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if g, ok := c.lru.Peek(group); ok && g.pages[variant] == p {
-		c.replace(group, g.tenantID, variant, &np)
-	}
-	return *field
 }
 
 func (c *pageCache) replace(group, tenantID, variant string, p *cachedPage) {

@@ -43,7 +43,7 @@ type Config struct {
 
 	// PageCacheMB bounds each node's cache of rendered public pages
 	// (0 turns it off).
-	PageCacheMB int `env:"PAGE_CACHE_MB" envDefault:"32"`
+	PageCacheMB int `env:"PAGE_CACHE_MB" envDefault:"16"`
 }
 
 // Development reports whether this is a developer's machine.
