@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -54,9 +53,11 @@ func (s *Server) cachedRoute(group func(c *fiber.Ctx) string) fiber.Handler {
 		if ok, _ := c.Locals(localCacheable).(bool); !ok || c.Response().StatusCode() != fiber.StatusOK {
 			return nil
 		}
-		body := bytes.Clone(c.Response().Body())
+		body := c.Response().Body()
 		sum := sha256.Sum256(body)
-		p := &cachedPage{gzip: fasthttp.AppendGzipBytes(nil, body), contentType: string(c.Response().Header.ContentType()),
+		// The fastest level: little CPU and memory on a miss, and within a
+		// few per cent of the default's size on HTML.
+		p := &cachedPage{gzip: fasthttp.AppendGzipBytesLevel(nil, body, fasthttp.CompressBestSpeed), contentType: string(c.Response().Header.ContentType()),
 			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: now.UTC().Truncate(time.Second), expires: now.Add(s.pages.ttl)}
 		// The key outlives the request: Fiber's strings are its buffers.
 		s.pages.put(utils.CopyString(g), tid, utils.CopyString(variant), p, epoch)
@@ -98,11 +99,11 @@ func (s *Server) sendCached(c *fiber.Ctx, p *cachedPage) error {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
 		return c.Send(p.gzip)
 	}
-	body, err := fasthttp.AppendGunzipBytes(nil, p.gzip)
-	if err != nil {
+	// Unzipped straight into the response's own (pooled) buffer.
+	if _, err := fasthttp.WriteGunzip(c.Response().BodyWriter(), p.gzip); err != nil {
 		return fmt.Errorf("unzip a cached page: %w", err)
 	}
-	return c.Send(body)
+	return nil
 }
 
 // setValidators sends what a browser revalidates with, and what the page
