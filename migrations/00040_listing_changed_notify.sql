@@ -5,13 +5,17 @@
 -- call in each write: no path that changes a listing can forget it.
 -- One notice per statement and tenant: "tenant_id id,id,…" for up to 100
 -- rows, or the tenant id alone when more changed (an import's chunk),
--- for which a node drops all of that tenant's pages.
+-- for which a node drops all of that tenant's pages. Another table whose
+-- rows show on a listing's page can announce its listing the same way:
+-- a statement trigger with the transition table named changed, and the
+-- column holding the listing's id as the argument (id when none).
 -- +goose StatementBegin
 CREATE FUNCTION notify_listings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   r record;
+  col text := coalesce(TG_ARGV[0], 'id');
 BEGIN
-  FOR r IN SELECT tenant_id, count(*) AS n, (array_agg(id::text))[1:100] AS ids FROM changed GROUP BY tenant_id LOOP
+  FOR r IN EXECUTE format('SELECT tenant_id, count(*) AS n, (array_agg(%I::text))[1:100] AS ids FROM changed GROUP BY tenant_id', col) LOOP
     IF r.n > 100 THEN
       PERFORM pg_notify('listing_changed', r.tenant_id::text);
     ELSE

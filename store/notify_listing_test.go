@@ -64,3 +64,33 @@ func TestBulkListingChangeIsAnnouncedForTheWholeTenant(t *testing.T) {
 		t.Fatalf("change of two parsed as %+v, want their two ids", got)
 	}
 }
+
+// Another table shown on a listing's page announces its listing through
+// the same function, naming the column that holds the listing's id.
+func TestAnotherTableAnnouncesItsListings(t *testing.T) {
+	db := storetest.New(t)
+	tn := storetest.Tenants(t, db)["slaskie"]
+	raw, err := sql.Open("postgres", db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{
+		`CREATE TABLE listing_extras (tenant_id uuid NOT NULL, listing_id uuid NOT NULL)`,
+		`CREATE TRIGGER listing_extras_changed AFTER INSERT ON listing_extras
+		   REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION notify_listings_changed('listing_id')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices := listen(t, db, store.ListingChannel)
+	nextNotice(t, notices)
+	const id = "0b0f2f5e-7d1c-4a43-9d59-3f0c6d2b7a11"
+	if _, err := raw.Exec(`INSERT INTO listing_extras VALUES ($1, $2)`, tn.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	if got := store.ParseListingChange(nextNotice(t, notices).Payload); got.TenantID != tn.ID || !reflect.DeepEqual(got.IDs, []string{id}) {
+		t.Fatalf("parsed %+v, want listing %s of tenant %s", got, id, tn.ID)
+	}
+}
