@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"database/sql"
 	"reflect"
 	"testing"
 
@@ -38,11 +37,7 @@ func TestListingChangeIsAnnouncedOnCommitWithItsID(t *testing.T) {
 func TestBulkListingChangeIsAnnouncedForTheWholeTenant(t *testing.T) {
 	db := storetest.New(t)
 	tn := storetest.Tenants(t, db)["slaskie"]
-	raw, err := sql.Open("postgres", db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := superuser(t, db)
 	if _, err := raw.Exec(`INSERT INTO listings (tenant_id, status, data)
 		SELECT $1, 'draft', jsonb_build_object('name', 'Podmiot ' || g) FROM generate_series(1, 101) g`, tn.ID); err != nil {
 		t.Fatal(err)
@@ -70,11 +65,7 @@ func TestBulkListingChangeIsAnnouncedForTheWholeTenant(t *testing.T) {
 func TestAnotherTableAnnouncesItsListings(t *testing.T) {
 	db := storetest.New(t)
 	tn := storetest.Tenants(t, db)["slaskie"]
-	raw, err := sql.Open("postgres", db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := superuser(t, db)
 	for _, q := range []string{
 		`CREATE TABLE listing_extras (tenant_id uuid NOT NULL, listing_id uuid NOT NULL)`,
 		`CREATE TRIGGER listing_extras_changed AFTER INSERT ON listing_extras
