@@ -24,7 +24,7 @@ TERYT_FILE ?=
 # Go lives in /usr/local/go on our machines; do not rely on PATH having it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: teryt build run test stop services status bench bench-full fmt vet chromium haproxy poppler-utils axe-core fuzz openapi-tools openapi-lint
+.PHONY: teryt build run test stop services status bench bench-full bench-scale fmt vet chromium haproxy poppler-utils axe-core fuzz openapi-tools openapi-lint
 
 build:
 	@echo "==> building katalogpes"
@@ -146,12 +146,15 @@ fuzz: services
 # listings imported, then each kind of request at concurrency C for D,
 # beside its limit measured in the same run. Prints a Markdown table.
 BENCH_ARGS ?=
-define bench_run
+define bench_prep
 	source "$(DATA)/env"
 	teryt="$(TERYT_FILE)"
 	if [[ -z "$$teryt" ]]; then teryt="$(TERC_DEFAULT)"; fi
 	[[ -f "$$teryt" ]] || { echo "make $@: the load benchmark needs the full TERC register: set TERYT_FILE" >&2; exit 1; }
 	go build -o "$(DATA)/bin/katalogpes-load" ./bench/load
+endef
+define bench_run
+	$(bench_prep)
 	"$(DATA)/bin/katalogpes-load" -terc "$$teryt" -bin "$(BIN)" $(1) -command "make $@" $(BENCH_ARGS)
 endef
 
@@ -160,6 +163,20 @@ bench: services build
 
 bench-full: services build
 	$(call bench_run,-n 100000 -c 32 -d 60s)
+
+# How cost grows with the catalog (issue 17): one run per size in
+# BENCH_SCALE_SIZES (C=32, 30 s per kind), then one table of p95 and CPU
+# per request, a column per size. About 45 minutes at the default sizes.
+BENCH_SCALE_SIZES ?= 10000 100000 300000
+bench-scale: services build
+	$(bench_prep)
+	scale="$(DATA)/bench-scale.jsonl"
+	rm -f "$$scale"
+	for n in $(BENCH_SCALE_SIZES); do
+		"$(DATA)/bin/katalogpes-load" -terc "$$teryt" -bin "$(BIN)" -n "$$n" -c 32 -d 30s -scale "$$scale" \
+			-out "$(DATA)/bench-scale-$$n.md" -command "make bench-scale" $(BENCH_ARGS)
+	done
+	"$(DATA)/bin/katalogpes-load" -scale-table "$$scale"
 
 fmt:
 	go fmt ./...

@@ -39,21 +39,24 @@ func (s *testServer) node(csrfKey []byte) *testServer {
 }
 
 // followTenantChanges runs the node's listener until the test ends.
-func (s *testServer) followTenantChanges() {
+func (s *testServer) followTenantChanges() { s.follow("tenant changes", s.srv.FollowTenantChanges) }
+
+// follow runs a node's listener until the test ends.
+func (s *testServer) follow(what string, listen func(context.Context) error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.srv.FollowTenantChanges(ctx) }()
+	go func() { done <- listen(ctx) }()
 	s.t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			s.t.Errorf("follow tenant changes: %v", err)
+			s.t.Errorf("follow %s: %v", what, err)
 		}
 	})
 }
 
 // waitForListeners waits until n connections LISTEN on the test's
 // database, so a change made next travels by notification.
-func waitForListeners(t *testing.T, s *testServer, n int) {
+func waitForListeners(t testing.TB, s *testServer, n int) {
 	t.Helper()
 	admin, err := sql.Open("postgres", os.Getenv("DATABASE_URL"))
 	if err != nil {

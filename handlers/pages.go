@@ -3,6 +3,7 @@ package handlers
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"time"
 
@@ -22,8 +23,9 @@ var staticFS embed.FS
 // ui is what the pages share: the parsed templates (parsed once, at
 // start), the CSRF middleware and the key that signs its tokens.
 type ui struct {
-	views *html.Engine
-	csrf  fiber.Handler
+	views  *html.Engine
+	csrf   fiber.Handler
+	assets *staticAssets
 }
 
 // localCSRF is where the CSRF middleware leaves the request's token.
@@ -37,8 +39,19 @@ const csrfField = "_csrf"
 const MinCSRFKey = 32
 
 func newUI(cfg Config) (*ui, error) {
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	assets, err := loadStaticAssets(static)
+	if err != nil {
+		return nil, err
+	}
 	engine := html.NewFileSystem(http.FS(view.Templates()), ".html")
 	engine.AddFuncMap(view.Funcs())
+	// Templates name static files by their plain names; the pages link
+	// their fingerprinted addresses, cached for a year.
+	engine.AddFunc("asset", assets.url)
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
@@ -63,24 +76,7 @@ func newUI(cfg Config) (*ui, error) {
 			return store.Errorf(store.EForbidden, "csrf.invalid")
 		},
 	})
-	return &ui{views: engine, csrf: mw}, nil
-}
-
-// staticFile serves the embedded CSS and script.
-func (s *Server) staticFile(c *fiber.Ctx) error {
-	name := c.Params("file")
-	types := map[string]string{"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
-	ct, ok := types[name]
-	if !ok {
-		return fiber.ErrNotFound
-	}
-	b, err := staticFS.ReadFile("static/" + name)
-	if err != nil {
-		return fiber.ErrNotFound
-	}
-	c.Set(fiber.HeaderContentType, ct)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return c.Send(b)
+	return &ui{views: engine, csrf: mw, assets: assets}, nil
 }
 
 // render writes a page with the given status.

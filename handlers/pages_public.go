@@ -54,6 +54,7 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 	for _, t := range s.registry.All() {
 		p.Regions = append(p.Regions, regionLink{Slug: t.Slug, Voivodeship: t.Voivodeship, Name: t.Name, City: t.City, Count: st.ByTenant[t.Slug]})
 	}
+	c.Locals(localCacheable, !p.User.Authenticated())
 	return s.render(c, fiber.StatusOK, "hub", p)
 }
 
@@ -76,6 +77,7 @@ func (s *Server) regionHome(c *fiber.Ctx) error {
 		}
 		p.Categories = append(p.Categories, categoryLink{Code: cat.Code, Name: categoryName(p.Lang, cat), Count: st.ByCategory[cat.Code]})
 	}
+	c.Locals(localCacheable, !p.User.Authenticated())
 	return s.render(c, fiber.StatusOK, "region", p)
 }
 
@@ -165,6 +167,8 @@ func (s *Server) profilePage(c *fiber.Ctx) error {
 	p.Registers = registerLinks(l)
 	p.Library = s.linkedLibrary(c, l.ID) // library (issue 18)
 	p.Verified = s.verifiedLine(ctx, &p.Page, l.ID)
+	// What the public sees of a published listing may be kept for them.
+	c.Locals(localCacheable, l.Status == store.StatusPublished && !p.User.Authenticated())
 	return s.render(c, fiber.StatusOK, "profile", p)
 }
 

@@ -38,6 +38,15 @@ type route struct {
 	perm   tenants.Permission
 	// chain is what runs after the guard: rate limits, then the handler.
 	chain []fiber.Handler
+	// cache, on a public page, names the page's group in the page cache:
+	// anonymous visitors are served from it (see cachedRoute).
+	cache func(*fiber.Ctx) string
+}
+
+// cached serves a public page from the page cache, grouped by group.
+func cached(r route, group func(*fiber.Ctx) string) route {
+	r.cache = group
+	return r
 }
 
 func rt(k kind, method, path string, sc scope, perm tenants.Permission, chain ...fiber.Handler) route {
@@ -100,12 +109,12 @@ func (s *Server) routeTable() []route {
 		rt(file, get, "/statystyki/raport.xlsx", hub, tenants.PermPublic, s.reportXLSX), // statistics at every level: the report as a workbook
 		// Issue 12: the market-check record of a search, beside its exports.
 		rt(file, get, "/szukaj/rozeznanie.pdf", hub, tenants.PermPublic, s.marketCheckPDF),
-		rt(page, get, "/", hub, tenants.PermPublic, s.homePage), // the hub, or a region's home
+		cached(rt(page, get, "/", hub, tenants.PermPublic, s.homePage), homeGroupOf), // the hub, or a region's home
 		rt(page, get, "/szukaj", hub, tenants.PermPublic, s.searchPage),
 		rt(page, get, "/deklaracja-dostepnosci", hub, tenants.PermPublic, s.accessibilityPage),
 		rt(page, get, "/statystyki", hub, tenants.PermPublic, s.statsPage),
 		rt(page, get, "/statystyki/raport", hub, tenants.PermPublic, s.reportPage),
-		rt(page, get, "/podmiot/:id", region, tenants.PermPublic, s.profilePage),
+		cached(rt(page, get, "/podmiot/:id", region, tenants.PermPublic, s.profilePage), profileGroup),
 		rt(page, post, "/podmiot/:id/status", region, tenants.PermModerate, s.profileModerate),
 		rt(page, get, "/rejestracja", region, tenants.PermPublic, s.registerPage),
 		rt(page, post, "/rejestracja", region, tenants.PermPublic, s.limit(registerByAddress), s.registerSubmit),
@@ -298,13 +307,15 @@ func (s *Server) routeTable() []route {
 		rt(file, get, "/widget.css", region, tenants.PermPublic, s.widgetCSS),
 		rt(page, get, "/osadz", region, tenants.PermPublic, s.embedPage),
 		rt(file, get, "/dane.jsonld", region, tenants.PermPublic, s.dcatDataset),
+		// Performance (issue 17): the icon browsers ask the site's root for.
+		rt(ops, get, "/favicon.ico", anywhere, tenants.PermPublic, s.favicon),
 	}
 }
 
 // routes registers the table: ops routes once, a region's routes twice,
 // under /r/{slug} and on the host (a region's own, or the national hub's).
 func (s *Server) routes(app *fiber.App) {
-	app.Use(requestIDMiddleware, s.base, recover.New(recover.Config{EnableStackTrace: false}), s.securityHeaders)
+	app.Use(requestIDMiddleware, compressAnswers(), s.base, recover.New(recover.Config{EnableStackTrace: false}), s.securityHeaders)
 	table := s.routeTable()
 	for _, r := range table {
 		if r.kind == ops || r.kind == dev && s.cfg.Development {
@@ -344,6 +355,9 @@ func (s *Server) mount(r fiber.Router, prefix string, rt route) {
 	case api:
 		chain = append(chain, limitJSON)
 	case page:
+		if rt.cache != nil && rt.perm == tenants.PermPublic {
+			chain = append(chain, s.cachedRoute(rt.cache))
+		}
 		// A post without the CSRF token is a 403; the cookie session
 		// renews an expired access token before the permission is read.
 		chain = append(chain, s.ui.csrf, s.pageSession)

@@ -35,6 +35,11 @@ type Config struct {
 	// X-Forwarded-For, -Host and -Proto are believed; from anyone else
 	// they are ignored.
 	TrustedProxies []netip.Prefix
+	// PageCacheBytes bounds the rendered public pages a node keeps for
+	// anonymous visitors: 0 is DefaultPageCacheBytes, negative turns the
+	// cache off. PageCacheTTL is how long a page is kept at most (5 min).
+	PageCacheBytes int
+	PageCacheTTL   time.Duration
 }
 
 // Server holds the dependencies every handler uses; it is built once in
@@ -53,6 +58,7 @@ type Server struct {
 	// are off when not configured.
 	registries *store.Registries
 	ui         *ui
+	pages      *pageCache
 	// declared is the permission each registered route names, by method
 	// and path; filled once, while the routes are registered.
 	declared map[string]tenants.Permission
@@ -79,6 +85,12 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if cfg.PageCacheBytes == 0 {
+		cfg.PageCacheBytes = DefaultPageCacheBytes
+	}
+	if cfg.PageCacheTTL <= 0 {
+		cfg.PageCacheTTL = 5 * time.Minute
+	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 15 * time.Second
 	}
@@ -99,6 +111,7 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	// region's staff who asked to be told at once.
 	s := &Server{cfg: cfg, db: d.DB.WithStaffAlerts(mail.StaffAlert), search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, mail: mail,
 		log: tenants.LogRequestIDs(log), metrics: newMetrics(reg, d.DB, d.Search), ui: pages,
+		pages:    newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL),
 		declared: map[string]tenants.Permission{}, registries: d.Registries}
 	if s.registries == nil {
 		s.registries = d.DB.Registries(nil, nil, nil)
@@ -139,6 +152,13 @@ func (s *Server) FollowTenantChanges(ctx context.Context) error {
 			return
 		}
 		s.search.ForgetTenants()
+		// Pages rendered with the old branding or taxonomy go, after the
+		// registry is reloaded (or given up on), so none is kept anew.
+		if n.Missed {
+			defer s.pages.forgetAll()
+		} else {
+			defer s.pages.dropTenant(n.Payload)
+		}
 		// A failed reload is retried a few times: the next notice may be
 		// long in coming, and until then this node would show stale data.
 		for attempt := 1; ; attempt++ {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -87,4 +88,31 @@ func notifyTenantChanged(ctx context.Context, tx *sqlx.Tx, tenantID string) erro
 		return fmt.Errorf("announce change to tenant %s: %w", tenantID, err)
 	}
 	return nil
+}
+
+// ListingChannel is where every change to listings is announced on commit
+// (a trigger of migration 00040): the payload is the tenant's id, then,
+// when few rows changed, a space and their ids separated by commas.
+const ListingChannel = "listing_changed"
+
+// A ListingChange is one ListingChannel payload: the tenant, and the ids
+// of the listings that changed; no ids means any of the tenant's may have.
+type ListingChange struct {
+	TenantID string
+	IDs      []string
+}
+
+// ParseListingChange reads a ListingChannel payload.
+func ParseListingChange(payload string) ListingChange {
+	tenant, ids, ok := strings.Cut(payload, " ")
+	ch := ListingChange{TenantID: tenant}
+	if ok && ids != "" {
+		ch.IDs = strings.Split(ids, ",")
+	}
+	return ch
+}
+
+// ListenListingChanges is Listen on ListingChannel.
+func (db *DB) ListenListingChanges(ctx context.Context, fn func(Notice)) error {
+	return db.Listen(ctx, ListingChannel, fn)
 }

@@ -36,6 +36,7 @@ type config struct {
 	command    string
 	serverLog  string
 	only       string
+	scale      string
 }
 
 func main() {
@@ -54,7 +55,18 @@ func main() {
 	flag.StringVar(&cfg.serverLog, "server-log", ".data/bench-server.log", "where the server's log goes (request lines left out)")
 	flag.StringVar(&cfg.only, "only", "", "run only the kinds whose name matches this regular expression")
 	flag.BoolVar(&cfg.importOnly, "import-only", false, "stop after import → searchable (to study the import)")
+	flag.StringVar(&cfg.scale, "scale", "", "also append the run's summary (p95, CPU per request) to this file, for -scale-table")
+	scaleFile := flag.String("scale-table", "", "print the runs of a -scale file as one table, and do nothing else")
 	flag.Parse()
+	if *scaleFile != "" {
+		table, err := scaleTable(*scaleFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		fmt.Print(table)
+		return
+	}
 	if cfg.terc == "" {
 		cfg.terc = os.Getenv("TERYT_FILE")
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -286,17 +287,22 @@ type loadKind struct {
 	name, limit string
 	do          op
 	twin        func() (op, error)
+	// prime are paths visited once before the kind is measured: the
+	// profile pages, so that what is measured is a page cache's steady
+	// state, not its first visit to each of the sampled pages.
+	prime []string
+	base  string
 }
 
 // loadKinds are the kinds of request to measure, those -only matches.
 func loadKinds(ctx context.Context, cfg config, e *env, client *http.Client, base string, mods *moderators, tg *targets) ([]loadKind, error) {
 	w, meili, svc := tg.w, tg.meili, tg.svc
 	kinds := []loadKind{
-		{"search: words", "meili", get(client, base, w.words, nil), func() (op, error) { return meiliTwin(meili, svc, w.words) }},
-		{"search: facet filters", "meili", get(client, base, w.facets, nil), func() (op, error) { return meiliTwin(meili, svc, w.facets) }},
-		{"search: near (geo)", "meili", get(client, base, w.geo, nil), func() (op, error) { return meiliTwin(meili, svc, w.geo) }},
-		{"search: national", "meili", get(client, base, w.national, nil), func() (op, error) { return meiliTwin(meili, svc, w.national) }},
-		{"suggestions", "meili", get(client, base, w.suggest, nil), func() (op, error) { return suggestTwin(meili, tg.svc, w.suggest) }},
+		{name: "search: words", limit: "meili", do: get(client, base, w.words, nil), twin: func() (op, error) { return meiliTwin(meili, svc, w.words) }},
+		{name: "search: facet filters", limit: "meili", do: get(client, base, w.facets, nil), twin: func() (op, error) { return meiliTwin(meili, svc, w.facets) }},
+		{name: "search: near (geo)", limit: "meili", do: get(client, base, w.geo, nil), twin: func() (op, error) { return meiliTwin(meili, svc, w.geo) }},
+		{name: "search: national", limit: "meili", do: get(client, base, w.national, nil), twin: func() (op, error) { return meiliTwin(meili, svc, w.national) }},
+		{name: "suggestions", limit: "meili", do: get(client, base, w.suggest, nil), twin: func() (op, error) { return suggestTwin(meili, tg.svc, w.suggest) }},
 	}
 	only, err := regexp.Compile(cfg.only)
 	if err != nil {
@@ -317,9 +323,9 @@ func loadKinds(ctx context.Context, cfg config, e *env, client *http.Client, bas
 	}
 	bare := func() (op, error) { return get(client, tg.bareBase, w.profiles, nil), nil }
 	kinds = append(kinds,
-		loadKind{profileName, "bare Fiber page (same bytes)", get(client, base, w.profiles, nil), bare},
-		loadKind{"listing JSON", "", get(client, base, w.listings, nil), nil},
-		loadKind{"moderation queue (signed in)", "", get(client, base, modPaths, modHeader), nil})
+		loadKind{name: profileName, limit: "bare Fiber page (same bytes)", do: get(client, base, w.profiles, nil), twin: bare, prime: w.profiles, base: base},
+		loadKind{name: "listing JSON", do: get(client, base, w.listings, nil)},
+		loadKind{name: "moderation queue (signed in)", do: get(client, base, modPaths, modHeader)})
 	return slices.DeleteFunc(kinds, func(k loadKind) bool { return !only.MatchString(k.name) }), nil
 }
 
@@ -345,6 +351,13 @@ func measure(ctx context.Context, cfg config, e *env, srv *server, mods *moderat
 		appr <- approve(actx, httpClient(2), srv.base, e, mods, pending, time.Duration(runs)*(warm+cfg.d)*19/20)
 	}()
 	for _, k := range kinds {
+		if len(k.prime) > 0 {
+			start := time.Now()
+			if err := prime(ctx, httpClient(cfg.c), k.base, k.prime, cfg.c); err != nil {
+				return err
+			}
+			logf("visited the %d pages of %s once, in %s", len(k.prime), k.name, time.Since(start).Round(time.Millisecond))
+		}
 		logf("load: %s (C=%d, %s)", k.name, cfg.c, cfg.d)
 		rep.add(drive(ctx, k.name, cfg.c, warm, cfg.d, k.do, sample), "")
 		if err := srv.alive(); err != nil {
@@ -396,8 +409,38 @@ func finishReport(ctx context.Context, cfg config, e *env, srv *server, prof *os
 			return err
 		}
 	}
+	if cfg.scale != "" {
+		if err := rep.appendScale(cfg.scale); err != nil {
+			return err
+		}
+	}
 	if rep.serverWarnings > 0 {
 		logf("the server logged %d warnings or errors; the last lines:\n%s", rep.serverWarnings, srv.logs.String())
 	}
 	return nil
+}
+
+// prime visits every path once with c clients.
+func prime(ctx context.Context, client *http.Client, base string, paths []string, c int) error {
+	visit := get(client, base, paths, nil)
+	errs := make(chan error, c)
+	for w := 0; w < c; w++ {
+		go func() {
+			var buf bytes.Buffer
+			for i := w; i < len(paths); i += c {
+				if err := visit(ctx, i, &buf); err != nil {
+					errs <- fmt.Errorf("prime %s: %w", paths[i], err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var first error
+	for w := 0; w < c; w++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -46,6 +46,10 @@ type Config struct {
 	BIRURL    string `env:"BIR_URL"`     // e.g. https://wyszukiwarkaregon.stat.gov.pl/wsBIR/UslugaBIRzewnPubl.svc
 	BIRKey    string `env:"BIR_KEY"`     // the operator's BIR key from GUS
 	VATAPIURL string `env:"VAT_API_URL"` // e.g. https://wl-api.mf.gov.pl
+
+	// PageCacheMB bounds each node's cache of rendered public pages
+	// (0 turns it off).
+	PageCacheMB int `env:"PAGE_CACHE_MB" envDefault:"16"`
 }
 
 // Development reports whether this is a developer's machine.
@@ -81,6 +85,9 @@ func LoadConfig() (Config, error) {
 	}
 	if err := c.checkRegistries(); err != nil {
 		return c, err
+	}
+	if c.PageCacheMB < 0 {
+		return c, fmt.Errorf("PAGE_CACHE_MB must be 0 (no cache) or more, not %d", c.PageCacheMB)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost:" + port

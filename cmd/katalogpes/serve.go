@@ -73,7 +73,12 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 		return err
 	}
 	registry := tenants.NewRegistry(list, cfg.BaseDomain)
-	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey, TrustedProxies: cfg.TrustedProxies},
+	pageCache := cfg.PageCacheMB << 20
+	if pageCache == 0 {
+		pageCache = -1
+	}
+	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey, TrustedProxies: cfg.TrustedProxies,
+		PageCacheBytes: pageCache},
 		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry(), Registries: d.registries})
 	if err != nil {
 		return err
@@ -145,6 +150,12 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 		// A tenant changed on another node reaches this one's registry.
 		if err := srv.FollowTenantChanges(ctx); err != nil {
 			log.Error("tenant changes are not followed: this node may show stale branding and settings", "err", err)
+		}
+	})
+	run(func() {
+		// A listing changed on any node drops this node's copies of its page.
+		if err := srv.FollowListingChanges(ctx); err != nil {
+			log.Error("listing changes are not followed: the page cache stays off", "err", err)
 		}
 	})
 	return &wg
