@@ -242,6 +242,8 @@ func pathParameter(name string) openapi3.ParameterOrRef {
 		s.WithPattern("^[a-z-]+$")
 	case "code":
 		p.WithDescription("A category's code.")
+	case "name":
+		p.WithDescription("A file's download name, e.g. Raport-koncowy.pdf.")
 	default:
 		p.WithDescription("The " + name + " (a UUID).")
 	}
