@@ -19,13 +19,16 @@ import (
 // from what the server does: testServer.do calls checkContract.
 
 func init() {
-	// Exports are files: their bodies are checked for their type only.
+	// Exports and the library's documents are files: their bodies are
+	// checked for their type only.
 	asText := func(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
 		raw, err := io.ReadAll(body)
 		return string(raw), err
 	}
 	openapi3filter.RegisterBodyDecoder("text/csv", asText)
 	openapi3filter.RegisterBodyDecoder("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", asText)
+	openapi3filter.RegisterBodyDecoder("application/pdf", asText)
+	openapi3filter.RegisterBodyDecoder("application/vnd.openxmlformats-officedocument.wordprocessingml.document", asText)
 }
 
 // contractRouter loads the document the server serves, once per server.

@@ -29,14 +29,15 @@ type apiDoc struct {
 	tag          string
 	summary      string
 	description  string
-	query        any    // a struct whose `query:"…"` fields are the parameters
-	body         any    // the JSON request body
-	upload       bool   // a multipart form with a `file`
-	ok           int    // the success status; 0 is 200
-	answer       any    // the success body (JSON unless media says); nil is none
-	media        string // the success body's content type when not JSON
-	problems     []int  // problem statuses beyond those derived from the route
-	same         []int  // other statuses answered with the success body
+	query        any      // a struct whose `query:"…"` fields are the parameters
+	body         any      // the JSON request body
+	upload       bool     // a multipart form with a `file`
+	ok           int      // the success status; 0 is 200
+	answer       any      // the success body (JSON unless media says); nil is none
+	media        string   // the success body's content type when not JSON
+	alsoMedia    []string // further content types of the success body
+	problems     []int    // problem statuses beyond those derived from the route
+	same         []int    // other statuses answered with the success body
 }
 
 // docKey is how routes and their documentation meet.
@@ -46,7 +47,7 @@ func docKey(method, path string) string { return method + " " + path }
 // resource. A new resource adds its table here.
 func apiDocs() []apiDoc {
 	return slices.Concat(opsDocs(), accountDocs(), listingDocs(), moderationDocs(), claimDocs(),
-		searchDocs(), dataDocs(), integratorDocs())
+		searchDocs(), dataDocs(), integratorDocs(), libraryDocs(), registryDocs())
 }
 
 // contract is the generated document and what did not match.
@@ -159,6 +160,9 @@ func addOperation(r *openapi3.Reflector, rt route, d apiDoc, v variant) error {
 		oc.AddRespStructure(nil, openapi.WithHTTPStatus(okStatus))
 	case d.media != "":
 		oc.AddRespStructure(d.answer, openapi.WithHTTPStatus(okStatus), openapi.WithContentType(d.media))
+		for _, m := range d.alsoMedia {
+			oc.AddRespStructure(d.answer, openapi.WithHTTPStatus(okStatus), openapi.WithContentType(m))
+		}
 	default:
 		oc.AddRespStructure(d.answer, openapi.WithHTTPStatus(okStatus))
 	}
@@ -238,6 +242,8 @@ func pathParameter(name string) openapi3.ParameterOrRef {
 		s.WithPattern("^[a-z-]+$")
 	case "code":
 		p.WithDescription("A category's code.")
+	case "name":
+		p.WithDescription("A file's download name, e.g. Raport-koncowy.pdf.")
 	default:
 		p.WithDescription("The " + name + " (a UUID).")
 	}

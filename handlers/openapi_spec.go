@@ -22,6 +22,8 @@ func contractTags() [][2]string {
 		{"search", "Search, suggestions, place names and supplier look-up."},
 		{"data", "Exports, imports, statistics and reports."},
 		{"integrators", "API keys and webhooks for integrators."},
+		{"library", "The regional library: reports, research, guides and events."},
+		{"registry", "KRS, REGON and the VAT list: prefill and the nightly check's flags."},
 	}
 }
 
