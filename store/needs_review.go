@@ -64,7 +64,9 @@ func (db *DB) SubmitNeed(ctx context.Context, id string) (*Need, error) {
 	return db.FindNeed(ctx, id)
 }
 
-// publishNeed makes a need public and queues its matching and indexing.
+// publishNeed makes a need public and queues its matching, indexing and
+// the region's need.published webhooks, all in tx: subscribers hear of
+// it if and only if it is published.
 func publishNeed(ctx context.Context, tx *sqlx.Tx, tenantID, id string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE needs SET status = 'published', published_at = now(), status_reason = '', updated_at = now() WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("publish need %s: %w", id, err)
@@ -72,6 +74,9 @@ func publishNeed(ctx context.Context, tx *sqlx.Tx, tenantID, id string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO need_match_queue (need_id, tenant_id) VALUES ($1, $2)
 		ON CONFLICT (need_id) DO UPDATE SET available_at = now(), done_at = NULL`, id, tenantID); err != nil {
 		return fmt.Errorf("queue matching of %s: %w", id, err)
+	}
+	if err := EnqueueWebhookEvent(ctx, tx, EventNeedPublished, map[string]string{"need_id": id}); err != nil {
+		return fmt.Errorf("publish need %s: %w", id, err)
 	}
 	return queueNeedIndex(ctx, tx, tenantID, id)
 }
