@@ -137,9 +137,7 @@ func (s *Server) needFile(c *fiber.Ctx) error {
 
 func (s *Server) moderateNeed(approve bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var req struct {
-			Reason string `json:"reason"`
-		}
+		var req reasonBody
 		if err := decodeOptional(c, &req); err != nil {
 			return err
 		}
@@ -258,7 +256,7 @@ func (s *Server) remindNeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"reminded": n})
+	return c.Status(fiber.StatusAccepted).JSON(remindAnswer{Reminded: n})
 }
 
 func (s *Server) closeNeed(c *fiber.Ctx) error {

@@ -34,9 +34,7 @@ func (s *Server) needAnswers(c *fiber.Ctx) error {
 }
 
 func (s *Server) confirmPartner(c *fiber.Ctx) error {
-	var req struct {
-		ListingID string `json:"listing_id"`
-	}
+	var req listingIDBody
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
@@ -48,10 +46,7 @@ func (s *Server) confirmPartner(c *fiber.Ctx) error {
 }
 
 func (s *Server) declineNeed(c *fiber.Ctx) error {
-	var req struct {
-		ListingID string `json:"listing_id"`
-		Reason    string `json:"reason"`
-	}
+	var req declineBody
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
@@ -64,10 +59,7 @@ func (s *Server) declineNeed(c *fiber.Ctx) error {
 // needClick is the API twin of the mail's one-click link: POST the token
 // (no sign-in), with an optional reason for a decline.
 func (s *Server) needClick(c *fiber.Ctx) error {
-	var req struct {
-		Token  string `json:"token"`
-		Reason string `json:"reason"`
-	}
+	var req needClickBody
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
@@ -75,7 +67,7 @@ func (s *Server) needClick(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"action": r.Action, "need_id": r.NeedID, "listing_id": r.ListingID})
+	return c.JSON(needClickAnswer{Action: r.Action, NeedID: r.NeedID, ListingID: r.ListingID})
 }
 
 func (s *Server) needQuestions(c *fiber.Ctx) error {
@@ -87,9 +79,7 @@ func (s *Server) needQuestions(c *fiber.Ctx) error {
 }
 
 func (s *Server) askQuestion(c *fiber.Ctx) error {
-	var req struct {
-		Question string `json:"question"`
-	}
+	var req questionBody
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
@@ -101,9 +91,7 @@ func (s *Server) askQuestion(c *fiber.Ctx) error {
 }
 
 func (s *Server) answerQuestion(c *fiber.Ctx) error {
-	var req struct {
-		Answer string `json:"answer"`
-	}
+	var req questionAnswerBody
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
@@ -132,9 +120,7 @@ func (s *Server) waitingBuyers(c *fiber.Ctx) error {
 
 func (s *Server) decideBuyer(confirm bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var req struct {
-			Reason string `json:"reason"`
-		}
+		var req reasonBody
 		if err := decodeOptional(c, &req); err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func docKey(method, path string) string { return method + " " + path }
 // resource. A new resource adds its table here.
 func apiDocs() []apiDoc {
 	return slices.Concat(opsDocs(), accountDocs(), listingDocs(), moderationDocs(), claimDocs(),
-		searchDocs(), dataDocs(), integratorDocs(), libraryDocs(), registryDocs())
+		searchDocs(), dataDocs(), integratorDocs(), libraryDocs(), registryDocs(), needsDocs())
 }
 
 // contract is the generated document and what did not match.

@@ -24,6 +24,7 @@ func contractTags() [][2]string {
 		{"integrators", "API keys and webhooks for integrators."},
 		{"library", "The regional library: reports, research, guides and events."},
 		{"registry", "KRS, REGON and the VAT list: prefill and the nightly check's flags."},
+		{"needs", "Buyers' needs: public institutions post them, social-economy entities answer."},
 	}
 }
 
