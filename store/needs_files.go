@@ -102,7 +102,7 @@ func (db *DB) FindNeedFile(ctx context.Context, needID, fileID string) (*NeedFil
 			SELECT f.id, f.name, f.size, f.content FROM need_files f
 			LEFT JOIN need_answers a ON a.id = f.answer_id
 			WHERE f.need_id = $1 AND f.id = $2
-			  AND (f.answer_id IS NULL OR $3 OR a.account_id = $4)`, n.ID, fileID,
+			  AND (f.answer_id IS NULL OR $3 OR a.account_id = NULLIF($4, '')::uuid)`, n.ID, fileID,
 			n.BuyerID == p.AccountID || p.Can(tenants.PermNeedsModerate), p.AccountID)
 	})
 	if err != nil {
