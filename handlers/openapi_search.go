@@ -129,5 +129,6 @@ func opsDocs() []apiDoc {
 			answer: readyAnswer{}, same: []int{http.StatusServiceUnavailable}},
 		{method: get, path: "/metrics", id: "metrics", tag: "ops", summary: "Prometheus metrics", answer: textBody(""), media: "text/plain"},
 		{method: get, path: "/api/v1/openapi.json", id: "openapi", tag: "ops", summary: "This contract", answer: map[string]any{}},
+		{method: get, path: "/favicon.ico", id: "favicon", tag: "ops", summary: "The site's icon", answer: textBody(""), media: "image/x-icon"},
 	}
 }
