@@ -229,21 +229,7 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 	certRows := max(rowsIn(v, "certificates", maxCertRows), 1)
 	switch action {
 	case "registry": // issue 15: fill from KRS, REGON and the VAT list
-		return s.registryFill(c, v, func(n *registryNotice, err error) error {
-			p, ferr := s.listingForm(c, l, v, formRows(v, "offers", maxOfferRows), formRows(v, "certificates", maxCertRows))
-			if ferr != nil {
-				return ferr
-			}
-			status := fiber.StatusOK
-			if err != nil {
-				if !s.addError(&p.Page, err, nil) {
-					return err
-				}
-				status = fiber.StatusUnprocessableEntity
-			}
-			p.Registry = n
-			return s.render(c, status, "listing_form", p)
-		})
+		return s.registryFill(c, v, func(n *registryNotice, err error) error { return s.registryRedraw(c, l, v, n, err) })
 	case "pick", "add_offer", "add_cert":
 		if action == "add_offer" {
 			offerRows = min(offerRows+1, maxOfferRows)
@@ -301,6 +287,24 @@ func (s *Server) listingFormSubmit(c *fiber.Ctx) error {
 		return c.Redirect(basePath(c)+"/moje/"+l.ID+"?msg=saved_check_dates", fiber.StatusSeeOther)
 	}
 	return c.Redirect(basePath(c)+"/moje?msg="+msg, fiber.StatusSeeOther)
+}
+
+// registryRedraw draws the form again, filled from the registries (or
+// saying why not), for the owner to confirm before saving.
+func (s *Server) registryRedraw(c *fiber.Ctx, l *store.Listing, v url.Values, n *registryNotice, err error) error {
+	p, ferr := s.listingForm(c, l, v, formRows(v, "offers", maxOfferRows), formRows(v, "certificates", maxCertRows))
+	if ferr != nil {
+		return ferr
+	}
+	status := fiber.StatusOK
+	if err != nil {
+		if !s.addError(&p.Page, err, nil) {
+			return err
+		}
+		status = fiber.StatusUnprocessableEntity
+	}
+	p.Registry = n
+	return s.render(c, status, "listing_form", p)
 }
 
 // listingToEdit is the listing a form edits, after checking the person

@@ -113,25 +113,9 @@ func (db *DB) AnswerNeed(ctx context.Context, needID string, in AnswerInput, tel
 	if err != nil {
 		return nil, err
 	}
-	v := &validator{}
-	v.text("message", &in.Message, maxNeedText, true)
-	in.Partners = dedupe(trimAll(in.Partners))
-	if len(in.Partners) > maxPartners {
-		v.add("partners", "too_many")
-	}
-	for i, id := range in.Partners {
-		if !ValidID(id) || id == in.ListingID {
-			v.add(fmt.Sprintf("partners[%d]", i), "need.partner")
-		}
-	}
-	fileName := ""
-	if len(in.File) > 0 {
-		if fileName, err = checkPDF(in.FileName, in.File); err != nil {
-			return nil, err
-		}
-	}
-	if len(v.errs) > 0 {
-		return nil, Invalid(v.errs)
+	fileName, err := in.check()
+	if err != nil {
+		return nil, err
 	}
 	var id string
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
@@ -188,6 +172,33 @@ func (db *DB) AnswerNeed(ctx context.Context, needID string, in AnswerInput, tel
 		return nil, err
 	}
 	return db.findAnswer(ctx, id)
+}
+
+// check normalises an answer and says what is wrong with it; it returns
+// the attached PDF's name, if one is attached.
+func (in *AnswerInput) check() (string, error) {
+	v := &validator{}
+	v.text("message", &in.Message, maxNeedText, true)
+	in.Partners = dedupe(trimAll(in.Partners))
+	if len(in.Partners) > maxPartners {
+		v.add("partners", "too_many")
+	}
+	for i, id := range in.Partners {
+		if !ValidID(id) || id == in.ListingID {
+			v.add(fmt.Sprintf("partners[%d]", i), "need.partner")
+		}
+	}
+	fileName := ""
+	if len(in.File) > 0 {
+		var err error
+		if fileName, err = checkPDF(in.FileName, in.File); err != nil {
+			return "", err
+		}
+	}
+	if len(v.errs) > 0 {
+		return "", Invalid(v.errs)
+	}
+	return fileName, nil
 }
 
 // markAnswered notes on the tracking table that a listing answered; one
