@@ -118,7 +118,7 @@ func ParseKRS(body []byte) (Entity, error) {
 	}
 	o := x.Odpis
 	p := o.Dane.Dzial1.DanePodmiotu
-	if o.NaglowekA.NumerKRS == "" || p.Nazwa == "" {
+	if o.NaglowekA.NumerKRS == "" || strings.TrimSpace(p.Nazwa) == "" { // a blank name too (found by fuzzing)
 		return Entity{}, fmt.Errorf("krs: %w: no KRS number or name", ErrMalformed)
 	}
 	e := Entity{

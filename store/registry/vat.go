@@ -80,6 +80,10 @@ func ParseVAT(body []byte) (Entity, error) {
 	if s == nil {
 		return Entity{Source: VAT, RequestID: x.Result.RequestID}, fmt.Errorf("vat: %w", ErrNotFound)
 	}
+	if strings.TrimSpace(s.Name) == "" {
+		// A subject without a name is no answer to rely on (found by fuzzing).
+		return Entity{}, fmt.Errorf("vat: %w: a subject without a name", ErrMalformed)
+	}
 	e := Entity{Source: VAT, Name: s.Name, NIP: s.NIP, REGON: s.REGON, VATStatus: s.StatusVat,
 		RequestID: x.Result.RequestID, KRS: deref(s.KRS), VATRemoved: deref(s.RemovalDate)}
 	if addr := firstNonEmpty(deref(s.WorkingAddress), deref(s.ResidenceAddress)); addr != "" {
