@@ -92,9 +92,9 @@ func TestNeedsAPIAnswersAsDocumented(t *testing.T) {
 
 	var st store.NeedSettings
 	s.do("GET", api+"/admin/needs-settings", nil, as(admin)).expect(t, 200).json(t, &st)
-	st.SkipReview = true
+	st.PublishUnreviewed = true
 	s.do("PATCH", api+"/admin/needs-settings", st, as(admin)).expect(t, 200).json(t, &st)
-	if !st.SkipReview {
+	if !st.PublishUnreviewed {
 		t.Fatalf("settings %+v", st)
 	}
 	st.MatchLimit = 0

@@ -65,7 +65,7 @@ func (s *Server) needSettingsPage(c *fiber.Ctx) error {
 	}
 	v := map[string][]string{"match_limit": {strconv.Itoa(st.MatchLimit)}, "weekly_cap": {strconv.Itoa(st.WeeklyCap)},
 		"public_sector_domains": {strings.Join(st.Domains, "\n")}}
-	if st.SkipReview {
+	if st.PublishUnreviewed {
 		v["skip_review"] = []string{"1"}
 	}
 	return s.renderNeedSettings(c, fiber.StatusOK, v, nil)
@@ -87,7 +87,7 @@ func (s *Server) needSettingsPost(c *fiber.Ctx) error {
 	v := formValues(c)
 	limit, err1 := strconv.Atoi(strings.TrimSpace(v.Get("match_limit")))
 	cap, err2 := strconv.Atoi(strings.TrimSpace(v.Get("weekly_cap")))
-	st := store.NeedSettings{SkipReview: v.Get("skip_review") != "", MatchLimit: limit, WeeklyCap: cap,
+	st := store.NeedSettings{PublishUnreviewed: v.Get("skip_review") != "", MatchLimit: limit, WeeklyCap: cap,
 		Domains: strings.Fields(v.Get("public_sector_domains"))}
 	if err1 != nil {
 		st.MatchLimit = 0

@@ -221,7 +221,7 @@ func (db *DB) DecideBuyer(ctx context.Context, accountID string, confirm bool, r
 
 // NeedSettings are a region's switches for needs.
 type NeedSettings struct {
-	SkipReview bool     `db:"skip_review" json:"skip_review"`
+	PublishUnreviewed bool     `db:"skip_review" json:"skip_review"`
 	MatchLimit int      `db:"match_limit" json:"match_limit"`
 	WeeklyCap  int      `db:"weekly_cap" json:"weekly_cap"`
 	Domains    []string `db:"-" json:"public_sector_domains"`
@@ -283,7 +283,7 @@ func (db *DB) UpdateNeedSettings(ctx context.Context, s NeedSettings) error {
 	}
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE need_settings SET skip_review = $2, match_limit = $3, weekly_cap = $4 WHERE tenant_id = $1`,
-			tid, s.SkipReview, s.MatchLimit, s.WeeklyCap); err != nil {
+			tid, s.PublishUnreviewed, s.MatchLimit, s.WeeklyCap); err != nil {
 			return fmt.Errorf("save need settings: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM buyer_domains WHERE tenant_id = $1 AND NOT (pattern = ANY($2::text[]))`, tid, pq.Array(domains)); err != nil {

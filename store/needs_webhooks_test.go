@@ -81,7 +81,7 @@ func TestNeedPublishedEventsReachTheirSubscribers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.SkipReview = true
+	st.PublishUnreviewed = true
 	if err := f.db.UpdateNeedSettings(admin, *st); err != nil {
 		t.Fatal(err)
 	}
