@@ -109,7 +109,7 @@ func TestAgeingRecomputeTakesLapsedFiguresOutOfReservedResultsWithoutAnEdit(t *t
 		t.Fatalf("recompute queued %d (%v), want the ageing listing", n, err)
 	}
 	e.svc.Notify()
-	eventually(t, 10*time.Second, "lapsed listing out of reserved results", func() bool {
+	eventually(t, indexWait, "lapsed listing out of reserved results", func() bool {
 		return fmtList(reserved()) == "[Spółdzielnia Świeża]"
 	})
 	res := e.search(e.svc, search.Query{Tenant: "slaskie", Q: "starzejąca"})
