@@ -63,3 +63,42 @@ func TestTheBreakerSparesAFailingMeilisearchAndRecovers(t *testing.T) {
 	})
 	t.Logf("back on Meilisearch after %s", took)
 }
+
+// A Meilisearch that answers slower than a search may wait (under load)
+// is not down: each late search falls back, but the breaker stays closed,
+// so the next search goes to Meilisearch again instead of every search
+// going to the costlier PostgreSQL fallback for the breaker's open time.
+func TestASlowMeilisearchDoesNotTripTheBreaker(t *testing.T) {
+	e := newEnv(t)
+	startWorker(t, e.svc)
+	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
+	e.waitIndexed(1)
+
+	target, _ := url.Parse(e.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var slowNow atomic.Bool
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slowNow.Load() {
+			select {
+			case <-time.After(3 * time.Second): // past the search's deadline
+			case <-r.Context().Done():
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	svc := e.service(front.URL)
+	q := search.Query{Tenant: "slaskie", Q: "klos"}
+
+	slowNow.Store(true)
+	for i := 0; i < 4; i++ { // past the breaker's threshold
+		if res := e.search(svc, q); !res.Degraded || res.Total != 1 {
+			t.Fatalf("a late answer: degraded %v, total %d; want the fallback's answer", res.Degraded, res.Total)
+		}
+	}
+	slowNow.Store(false)
+	if res := e.search(svc, q); res.Degraded {
+		t.Fatal("after slow answers the next search went to PostgreSQL: the breaker opened")
+	}
+}

@@ -172,20 +172,30 @@ func splitFacets(q Query, byFacet map[string]string) (attrs, counted []string) {
 	return attrs, counted
 }
 
-// MultiSearch is the first request Search sends Meilisearch for q (a
-// region's multi-search, or the national federated one): the load
-// benchmark sends the very same one straight to Meilisearch, its limit.
-func (s *Service) MultiSearch(ctx context.Context, q Query) (*meilisearch.MultiSearchRequest, error) {
+// MultiSearches are the requests Search sends Meilisearch for q, in
+// order: a region's one multi-search (the page and the facet counts
+// together), or nationally the federated page and then, when it found
+// anything, one federated count per active facet filter (see
+// searchEither). The load benchmark sends the very same ones straight to
+// Meilisearch, as its limit.
+func (s *Service) MultiSearches(ctx context.Context, q Query) ([]*meilisearch.MultiSearchRequest, error) {
 	q = q.normalized()
-	if q.Tenant == "" {
-		indexes, err := s.listingIndexes(ctx, "")
-		if err != nil {
-			return nil, err
-		}
-		return s.federatedPage(q, indexes, []string{q.Q}), nil
+	if q.Tenant != "" {
+		reqs, _ := s.requests(q)
+		return []*meilisearch.MultiSearchRequest{{Queries: reqs}}, nil
 	}
-	reqs, _ := s.requests(q)
-	return &meilisearch.MultiSearchRequest{Queries: reqs}, nil
+	indexes, err := s.listingIndexes(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	texts := []string{q.Q}
+	out := []*meilisearch.MultiSearchRequest{s.federatedPage(q, indexes, texts)}
+	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
+	_, counted := splitFacets(q, byFacet)
+	for _, name := range counted {
+		out = append(out, s.facetCount(q, indexes, texts, fixed, byFacet, name))
+	}
+	return out, nil
 }
 
 func sortFor(q Query) []string {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -75,7 +76,11 @@ func queryWords(q string) []string {
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
 // matchWords finds the words of text that begin with one of words
-// (folded), as spans of text.
+// (folded), allowing typos as the index does (see typosAllowed), as spans
+// of text. It marks what the PostgreSQL fallback found, and what a
+// federated search found: there Meilisearch would compute match positions
+// for every index's candidates, not only the page's (half the cost of a
+// national search, bench/RESULTS.md).
 func matchWords(text string, words []string) []span {
 	if len(words) == 0 {
 		return nil
@@ -91,9 +96,8 @@ func matchWords(text string, words []string) []span {
 		for j < len(runes) && !notWordRune(runes[j]) {
 			j++
 		}
-		tok := string(runes[i:j])
 		for _, w := range words {
-			if strings.HasPrefix(tok, w) {
+			if prefixWithin(runes[i:j], []rune(w), typosAllowed(w)) {
 				out = append(out, span{i, j})
 				break
 			}
@@ -101,6 +105,44 @@ func matchWords(text string, words []string) []span {
 		i = j
 	}
 	return out
+}
+
+// typosAllowed is the index's typo rule (indexSettings' MinWordSizeForTypos):
+// one typo from 5 letters, two from 9.
+func typosAllowed(w string) int {
+	switch n := utf8.RuneCountInString(w); {
+	case n >= 9:
+		return 2
+	case n >= 5:
+		return 1
+	}
+	return 0
+}
+
+// prefixWithin reports whether some prefix of tok is at most k edits
+// (Levenshtein) from w: w typed as the start of tok, typos allowed.
+func prefixWithin(tok, w []rune, k int) bool {
+	if k == 0 || len(tok) < len(w)-k {
+		return len(tok) >= len(w) && string(tok[:len(w)]) == string(w)
+	}
+	// prev[j]: edits between w[:i] and tok[:j]; the answer is the best of
+	// the last row, any prefix of tok.
+	prev, cur := make([]int, len(tok)+1), make([]int, len(tok)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(w); i++ {
+		cur[0] = i
+		for j := 1; j <= len(tok); j++ {
+			sub := prev[j-1]
+			if w[i-1] != tok[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return slices.Min(prev) <= k
 }
 
 // mark HTML-escapes text and wraps the spans in <mark>.
@@ -183,19 +225,38 @@ func lastIndexRune(rs []rune, r rune) int {
 	return -1
 }
 
-// highlights builds a hit's highlight map: only fields with a match.
+// highlights builds a hit's highlight map: only fields with a match, whole
+// words marked (Meilisearch marks as many letters as were typed; the
+// words marked here, see matchWords, are whole: one look on every path).
 func highlights(name string, nameSpans []span, desc string, descSpans []span) map[string]string {
 	var m map[string]string
 	if len(nameSpans) > 0 {
-		m = map[string]string{"name": mark([]rune(name), nameSpans)}
+		runes := []rune(name)
+		m = map[string]string{"name": mark(runes, wholeWords(runes, nameSpans))}
 	}
 	if len(descSpans) > 0 {
 		if m == nil {
 			m = map[string]string{}
 		}
-		m["description"] = mark(snippet(desc, descSpans))
+		m["description"] = mark(snippet(desc, wholeWords([]rune(desc), descSpans)))
 	}
 	return m
+}
+
+// wholeWords widens each span to the word it lies in.
+func wholeWords(runes []rune, spans []span) []span {
+	out := make([]span, len(spans))
+	for i, s := range spans {
+		s.start, s.end = min(max(s.start, 0), len(runes)), min(max(s.end, 0), len(runes))
+		for s.start > 0 && !notWordRune(runes[s.start-1]) {
+			s.start--
+		}
+		for s.end < len(runes) && !notWordRune(runes[s.end]) {
+			s.end++
+		}
+		out[i] = s
+	}
+	return union(out)
 }
 
 // teaser cuts a description for a list of hits.

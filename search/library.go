@@ -10,7 +10,6 @@ import (
 	"github.com/meilisearch/meilisearch-go"
 
 	"katalogpes/store"
-	"katalogpes/tenants"
 )
 
 // The library's search (issue 18): one index of library items per region
@@ -116,25 +115,7 @@ func libraryErrCode(err error) string {
 // does for listings: published items are upserted into their region's
 // library index, every other item deleted from it; failures back off.
 func (s *Service) RunLibraryWorker(ctx context.Context) error {
-	ctx = tenants.WithAllTenants(ctx)
-	failures := 0
-	for {
-		n, err := s.drainLibrary(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		wait := 200 * time.Millisecond
-		if err != nil {
-			failures++
-			wait = backoff(failures)
-			s.log.Warn("library outbox batch failed", "err", err, "retry_in", wait)
-		} else if failures = 0; n == batchSize {
-			continue
-		}
-		if !sleep(ctx, wait) {
-			return nil
-		}
-	}
+	return s.drainLoop(ctx, "library outbox", nil, 200*time.Millisecond, s.drainLibrary)
 }
 
 func (s *Service) drainLibrary(ctx context.Context) (int, error) {

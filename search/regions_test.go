@@ -60,6 +60,26 @@ func TestARegionsSynonymsAndStopWordsChangeOnlyItsOwnResults(t *testing.T) {
 	}
 }
 
+// Meilisearch computes match positions for every federated query's
+// candidates, not only for the merged page: over 16 indexes that was half
+// of a national search's cost (bench/RESULTS.md).
+func TestANationalSearchAsksNoMatchPositions(t *testing.T) {
+	e := newEnv(t)
+	reqs, err := e.svc.MultiSearches(context.Background(), search.Query{Q: "spoldzielnia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := reqs[0]
+	if len(req.Queries) < 16 {
+		t.Fatalf("national search over %d indexes, want every region's", len(req.Queries))
+	}
+	for _, q := range req.Queries {
+		if q.ShowMatchesPosition {
+			t.Fatalf("%s asks for match positions", q.IndexUID)
+		}
+	}
+}
+
 func TestNationalSearchMergesRegionsAndCountsExactly(t *testing.T) {
 	e := newEnv(t)
 	startWorker(t, e.svc)

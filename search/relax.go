@@ -98,15 +98,21 @@ func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*R
 		return res, nil
 	}
 	for _, name := range counted {
-		req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
-		req.Federation.Limit = 1 // 0 is never sent (omitempty)
-		ans, err := s.searchWire(ctx, req)
+		ans, err := s.searchWire(ctx, s.facetCount(q, indexes, texts, fixed, byFacet, name))
 		if err != nil {
 			return nil, err
 		}
 		addFacetCounts(res.Facets, ans.FacetDistribution)
 	}
 	return res, nil
+}
+
+// facetCount is the federated multi-search counting facet name's values
+// under every filter but its own (disjunctive faceting).
+func (s *Service) facetCount(q Query, indexes, texts, fixed []string, byFacet map[string]string, name string) *meilisearch.MultiSearchRequest {
+	req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
+	req.Federation.Limit = 1 // 0 is never sent (omitempty)
+	return req
 }
 
 // federatedPage is the federated multi-search of q's page of hits over
@@ -117,7 +123,10 @@ func (s *Service) federatedPage(q Query, indexes, texts []string) *meilisearch.M
 	req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, ""), attrs)
 	req.Federation.Offset, req.Federation.Limit = int64(q.Page-1)*int64(q.PerPage), int64(q.PerPage)
 	for _, r := range req.Queries {
-		r.AttributesToRetrieve, r.ShowMatchesPosition, r.Sort = retrieved, hasWords(r.Query), sortFor(q)
+		// No match positions: Meilisearch would compute them for every
+		// query's candidates before merging; the page's hits are marked
+		// here instead (see hitDoc.hit).
+		r.AttributesToRetrieve, r.Sort = retrieved, sortFor(q)
 	}
 	return req
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -96,11 +97,32 @@ func (s *Service) call(ctx context.Context, fn func(ctx context.Context) error) 
 // canceled reports whether err comes from a context being canceled (the
 // client's error type does not unwrap its cause).
 func canceled(err error) bool {
+	return errors.Is(originOf(err), context.Canceled)
+}
+
+// slow reports whether err is a search that ran out of its time: the one
+// search falls back, but the breaker does not count it. A Meilisearch that
+// answers slowly under load is not down, and sending every search to the
+// costlier PostgreSQL fallback for the breaker's open time would make the
+// load worse, not better.
+func slow(err error) bool {
+	err = originOf(err)
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false // no connection at all: down, not slow
+	}
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// originOf is the cause inside the client's error type, which does not
+// unwrap it.
+func originOf(err error) error {
 	var me *meilisearch.Error
 	if errors.As(err, &me) && me.OriginError != nil {
-		err = me.OriginError
+		return me.OriginError
 	}
-	return errors.Is(err, context.Canceled)
+	return err
 }
 
 // searchIndex answers q from Meilisearch: a region's query from its index
@@ -176,6 +198,11 @@ func (d *hitDoc) hit(q Query) Hit {
 		h.DistanceKm = ptr(roundKm(*d.GeoDistance / 1000))
 	case q.Near != nil && d.Geo != nil:
 		h.DistanceKm = ptr(roundKm(haversineKm(*q.Near, d.Geo)))
+	}
+	if d.Matches == nil { // a federated search's hit (see federatedPage)
+		words := queryWords(q.Q)
+		h.Highlight = highlights(d.Name, matchWords(d.Name, words), d.Description, matchWords(d.Description, words))
+		return h
 	}
 	name := union(byteSpans(d.Name, d.Matches["name"]), foldedSpans(d.Name, d.Matches["name_folded"]))
 	desc := union(byteSpans(d.Description, d.Matches["description"]), foldedSpans(d.Description, d.Matches["description_folded"]))

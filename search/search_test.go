@@ -49,6 +49,14 @@ func TestPolishWordsAreFoundWithoutPolishLettersAndWithTypos(t *testing.T) {
 	if got := res.Hits[0].Highlight["name"]; got != "Spółdzielnia Socjalna <mark>Kłos</mark>" {
 		t.Errorf("highlight of klos: %q, want the original word marked", got)
 	}
+	// A typo is marked alike in the region (Meilisearch's match positions)
+	// and nationally (marked here, see federatedPage).
+	for _, tenant := range []string{"slaskie", ""} {
+		res := e.search(e.svc, search.Query{Tenant: tenant, Q: "spółdzelnia"})
+		if got := res.Hits[0].Highlight["name"]; got != "<mark>Spółdzielnia</mark> Socjalna Kłos" {
+			t.Errorf("tenant %q: highlight of a typo: %q", tenant, got)
+		}
+	}
 	names, err := e.svc.Suggest(context.Background(), "slaskie", "spoldz")
 	if err != nil || len(names) != 1 || names[0] != "Spółdzielnia Socjalna Kłos" {
 		t.Errorf("suggest spoldz: %v (%v)", names, err)

@@ -106,8 +106,9 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Service, error) {
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 3 },
 		// Only an unreachable Meilisearch trips it; a bad request is ours.
 		IsSuccessful: func(err error) bool { return err == nil || !unavailable(err) },
-		// A caller that went away says nothing about Meilisearch.
-		IsExcluded: canceled,
+		// A caller that went away says nothing about Meilisearch, nor does
+		// a search that was merely slow (see slow).
+		IsExcluded: func(err error) bool { return canceled(err) || slow(err) },
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			log.Warn("search circuit breaker", "from", from.String(), "to", to.String())
 		},

@@ -39,18 +39,26 @@ func (s *Service) Notify() {
 // come back after an exponential back-off. Several workers (one per app
 // node) may run side by side. It returns nil when ctx ends.
 func (s *Service) RunWorker(ctx context.Context) error {
+	return s.drainLoop(ctx, "search outbox", s.wake, pollInterval, s.drainBatch)
+}
+
+// drainLoop calls drain until ctx ends: at once again while it claims full
+// batches, after poll (or a wake) when it ran dry, after an exponential
+// back-off when it failed. The listings' and the library's outboxes share
+// it. It returns nil when ctx ends.
+func (s *Service) drainLoop(ctx context.Context, what string, wake <-chan struct{}, poll time.Duration, drain func(context.Context) (int, error)) error {
 	ctx = tenants.WithAllTenants(ctx)
 	failures := 0
 	for {
-		n, err := s.drainBatch(ctx)
+		n, err := drain(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			failures++
 			wait := backoff(failures)
-			s.log.Warn("search outbox batch failed", "err", err, "retry_in", wait)
-			if !sleep(ctx, wait) { // Notify does not cut a back-off short
+			s.log.Warn(what+" batch failed", "err", err, "retry_in", wait)
+			if !sleep(ctx, wait) { // a wake does not cut a back-off short
 				return nil
 			}
 			continue
@@ -59,12 +67,12 @@ func (s *Service) RunWorker(ctx context.Context) error {
 		if n == batchSize {
 			continue // more is waiting
 		}
-		t := time.NewTimer(pollInterval)
+		t := time.NewTimer(poll)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
-		case <-s.wake:
+		case <-wake: // nil: never
 			t.Stop()
 		case <-t.C:
 		}
