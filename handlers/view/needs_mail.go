@@ -53,6 +53,14 @@ func (m *Composer) BuyerDecision(slug string, b store.Buyer) store.Mail {
 		"Link": m.link(slug, "zamawiajacy", nil)})
 }
 
+// BuyerWaiting tells a region's moderator or admin that a buyer
+// registered and waits for confirmation, with the page where they decide.
+func (m *Composer) BuyerWaiting(a store.BuyerAlert) store.Mail {
+	return m.compose(a.Lang, "mail.need.buyer_waiting", a.Email, map[string]any{"Region": a.TenantName,
+		"Institution": a.Institution.Name, "NIP": a.Institution.NIP, "Person": a.BuyerName, "BuyerEmail": a.BuyerEmail,
+		"Link": m.link(a.TenantSlug, "moderacja/zapytania", nil) + "#buyers-h"})
+}
+
 // QuestionAnswered tells the asker the buyer answered, on the need's page.
 func (m *Composer) QuestionAnswered(q store.Question, n *store.Need, lang string) store.Mail {
 	return m.compose(lang, "mail.need.question_answered", "", map[string]any{"Title": n.Title, "Question": q.Question,
