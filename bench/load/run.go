@@ -79,11 +79,7 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	// The limit for approvals: the same, one after another, with nothing
-	// else running.
-	logf("approving %d listings with no load", len(idle))
-	rep.idleApprovals = approve(ctx, httpClient(2), srv.base, e, acc.mods, idle, 0)
-	if err := measureNeedRow(ctx, cfg, e, acc, list, rep); err != nil {
+	if err := measureIdle(ctx, cfg, e, srv, acc, idle, list, rep); err != nil {
 		return err
 	}
 	loadStart := time.Now()
@@ -107,6 +103,15 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	return finishReport(ctx, cfg, e, srv, prof, loadStart, rep)
+}
+
+// measureIdle measures what is measured with nothing else running: the
+// limit for approvals (the same, one after another), and a need's
+// matching.
+func measureIdle(ctx context.Context, cfg config, e *env, srv *server, acc *accounts, idle []pendingRef, list []listing, rep *report) error {
+	logf("approving %d listings with no load", len(idle))
+	rep.idleApprovals = approve(ctx, httpClient(2), srv.base, e, acc.mods, idle, 0)
+	return measureNeedRow(ctx, cfg, e, acc, list, rep)
 }
 
 // measureNeedRow measures a need's matching with no load, when -only
