@@ -24,6 +24,9 @@ func (m *Composer) NeedNotice(n store.NeedNotice) store.NoticeMail {
 		params["Interested"] = m.link(need.Tenant, "zapytania/klik", url.Values{"token": {n.InterestedToken}})
 		params["Decline"] = m.link(need.Tenant, "zapytania/klik", url.Values{"token": {n.DeclineToken}})
 		params["Mute"] = m.link(n.ListingTenantSlug, "moje-zapytania", nil)
+		// The answer form is on the desk of the listing's own region,
+		// which is not the need's when the need is open to others.
+		params["Answer"] = m.link(n.ListingTenantSlug, "moje-zapytania/"+need.ID+"/odpowiedz", nil)
 	case store.NoticeNeedRemind:
 		key = "mail.need.remind"
 	case store.NoticeNeedOutcome:
