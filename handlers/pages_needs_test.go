@@ -119,10 +119,9 @@ func TestNeedAnsweredFromAnotherRegion(t *testing.T) {
 	w := s.web()
 	w.signIn("slaskie", servesOwner)
 	w.get("/r/slaskie/moje-zapytania").expect(t, 200).contains(t, "/r/malopolskie/zapytania/"+n.ID, answerPath)
-	form := formOf(w.get(answerPath).expect(t, 200).Body)
-	form.Set("listing_id", serves)
-	form.Set("message", "Posprzątamy urząd; oferta w załączeniu.")
-	w.post(answerPath, form).expect(t, 303)
+	w.get(answerPath).expect(t, 200).contains(t, "Śląsk dla Krakowa")
+	w.postFile(answerPath, "oferta.pdf", []byte("%PDF-1.4\n%%EOF\n"),
+		url.Values{"listing_id": {serves}, "message": {"Posprzątamy urząd; oferta w załączeniu."}}).expect(t, 303)
 
 	var matches []store.Match
 	s.do("GET", mapi+"/needs/"+n.ID+"/matches", nil, bearer(buyer.AccessToken)).expect(t, 200).json(t, &matches)
@@ -131,7 +130,7 @@ func TestNeedAnsweredFromAnotherRegion(t *testing.T) {
 	}
 	var answers []store.Answer
 	s.do("GET", mapi+"/needs/"+n.ID+"/answers", nil, bearer(buyer.AccessToken)).expect(t, 200).json(t, &answers)
-	if len(answers) != 1 || answers[0].ListingName != "Śląsk dla Krakowa" || !strings.Contains(answers[0].Message, "Posprzątamy") {
+	if len(answers) != 1 || answers[0].ListingName != "Śląsk dla Krakowa" || !strings.Contains(answers[0].Message, "Posprzątamy") || answers[0].FileID == nil {
 		t.Fatalf("the buyer's answers: %+v", answers)
 	}
 
