@@ -158,3 +158,38 @@ func TestNeedsAPI(t *testing.T) {
 		t.Fatalf("figures: %+v", st)
 	}
 }
+
+// A buyer whose domain is not on the region's list waits for a
+// moderator: the region's staff hear of it at once, each in their
+// language, with the page where they confirm buyers; a buyer confirmed by
+// its domain gives them no such mail.
+func TestNeedWaitingBuyerMailsStaff(t *testing.T) {
+	s := newTestServer(t)
+	ctx := storetest.Ctx(t, s.db, "slaskie", tenants.Principal{})
+	staff := map[string]string{}
+	for role, lang := range map[tenants.Role]string{tenants.RoleModerator: "en", tenants.RoleAdmin: "pl"} {
+		email := storetest.Unique(string(role) + "@rops.example.org")
+		if _, err := s.db.CreateAccount(ctx, store.NewAccount{Email: email, Name: "Ewa", Password: goodPassword, Role: role, Active: true, Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		staff[lang] = email
+	}
+	register := func(email, institution string) {
+		s.do("POST", "/r/slaskie/api/v1/auth/register", map[string]any{"email": email, "password": goodPassword, "name": "Jan Zamawiający",
+			"role": "buyer", "institution": map[string]string{"name": institution, "nip": "5260250274", "teryt": "2469011"}}).expect(t, 201)
+	}
+	register(storetest.Unique("zamowienia@um.katowice.pl"), "Urząd Miasta Katowice")
+	register(storetest.Unique("przetargi@firma.example.org"), "Firma Budowlana Kowalski")
+	link := "http://localhost:8080/r/slaskie/moderacja/zapytania#buyers-h"
+	for lang, email := range staff {
+		mails := s.mailsTo(email)
+		if len(mails) != 1 {
+			t.Fatalf("%s staff got %d mails, want 1 (the waiting buyer's only): %+v", lang, len(mails), mails)
+		}
+		m := mails[0]
+		want := map[string]string{"en": "A buyer waits for confirmation", "pl": "Zamawiający czeka na potwierdzenie"}[lang]
+		if !strings.Contains(m.Subject, want) || !strings.Contains(m.Subject, "Firma Budowlana Kowalski") || !strings.Contains(m.Body, link) {
+			t.Errorf("%s staff mail: %q\n%s", lang, m.Subject, m.Body)
+		}
+	}
+}

@@ -95,11 +95,15 @@ func needAnswerDocs(conflict []int) []apiDoc {
 	return []apiDoc{
 		{method: get, path: "/needs/:id/answers", id: "needAnswers", tag: "needs", summary: "A need's answers", answer: []store.Answer{}},
 		{method: post, path: "/needs/:id/answers", id: "answerNeed", tag: "needs", summary: "Answer a need (an entity, alone or with partners)",
+			description: "Under the listing's own region: a need of that region, or one of another region that reached the listing " +
+				"(include_other_regions); the answer is written on the need, in its region. A need of another region that did not reach " +
+				"the listing is not found. Partners are listings of the need's region.",
 			body: store.AnswerInput{}, ok: http.StatusCreated, answer: store.Answer{}, problems: conflict},
+		{method: post, path: "/needs/:id/decline", id: "declineNeed", tag: "needs", summary: "Decline a need",
+			description: "Under the listing's own region, as for answers: a need of another region only when it reached the listing.",
+			body:        declineBody{}, ok: http.StatusNoContent, problems: conflict},
 		{method: post, path: "/needs/:id/answers/:aid/confirm", id: "confirmPartner", tag: "needs", summary: "Confirm taking part in a consortium's answer",
 			body: listingIDBody{}, answer: store.Answer{}, problems: conflict},
-		{method: post, path: "/needs/:id/decline", id: "declineNeed", tag: "needs", summary: "Decline a need",
-			body: declineBody{}, ok: http.StatusNoContent, problems: conflict},
 		{method: post, path: "/needs/click", id: "needClick", tag: "needs", summary: "Use a mailed one-click link (interested or decline)",
 			body: needClickBody{}, answer: needClickAnswer{}},
 		{method: get, path: "/needs/:id/questions", id: "needQuestions", tag: "needs", summary: "A need's public questions and answers", answer: []store.Question{}},

@@ -24,12 +24,20 @@ const staffRegister = "Nazwa;Forma prawna;Rodzaj;NIP;Ulica;Kod pocztowy;Miejscow
 	"Fundacja Druga;fundacja;ngo_odplatna;5260250274;ul. Mariacka 3;40-014;Katowice;2469011;c@example.org;Zieleń miejska i ogrody społeczne.;zielen|catering\r\n" +
 	"Fundacja Złego NIP;fundacja;ngo_odplatna;1234567890;ul. Mariacka 4;40-014;Katowice;2469011;d@example.org;Druk i poligrafia dla urzędów.;poligrafia\r\n"
 
-// postFile sends a multipart form whose file field is "file".
-func (w *webClient) postFile(path, name string, content []byte) htmlPage {
+// postFile sends a multipart form whose file field is "file", with the
+// fields given.
+func (w *webClient) postFile(path, name string, content []byte, fields ...url.Values) htmlPage {
 	w.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("_csrf", w.csrf)
+	for _, f := range fields {
+		for k, vs := range f {
+			for _, v := range vs {
+				_ = mw.WriteField(k, v)
+			}
+		}
+	}
 	fw, _ := mw.CreateFormFile("file", name)
 	_, _ = fw.Write(content)
 	_ = mw.Close()

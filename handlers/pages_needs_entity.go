@@ -21,6 +21,15 @@ type needInbox struct {
 	Mutes    map[string]map[string]bool // listing → muted category
 }
 
+// NeedURL is a matched need's public page, under the need's own region
+// (a need open to other regions reaches listings of this one).
+func (p *needInbox) NeedURL(m store.InboxItem) string {
+	if m.NeedTenant == "" || (p.Tenant != nil && p.Tenant.Slug == m.NeedTenant) {
+		return p.URL("/zapytania/" + m.NeedID)
+	}
+	return "/r/" + m.NeedTenant + "/zapytania/" + m.NeedID
+}
+
 // Muted reports whether a listing muted a category (the form's boxes).
 func (p *needInbox) Muted(listing, category string) bool { return p.Mutes[listing][category] }
 
@@ -90,7 +99,7 @@ func (s *Server) answerPage(c *fiber.Ctx) error {
 
 func (s *Server) renderAnswer(c *fiber.Ctx, status int, err error, v url.Values) error {
 	ctx := c.UserContext()
-	n, ferr := s.db.FindNeed(ctx, utils.CopyString(c.Params("id")))
+	n, ferr := s.db.FindNeedToAnswer(ctx, utils.CopyString(c.Params("id")))
 	if ferr != nil {
 		return ferr
 	}

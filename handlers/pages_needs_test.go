@@ -84,3 +84,60 @@ func TestAMutedCategoryIsNotMatched(t *testing.T) {
 		t.Fatalf("a muted entity was matched: %+v", matches)
 	}
 }
+
+// A need of małopolskie open to other regions reaches a listing of
+// śląskie whose service area covers the place; its owner answers from its
+// own region's desk, through the link in the mail, with no account in
+// małopolskie, and the buyer sees the answer. A listing of śląskie the
+// need did not reach cannot answer it.
+func TestNeedAnsweredFromAnotherRegion(t *testing.T) {
+	s := newTestServer(t)
+	mapi := "/r/malopolskie/api/v1"
+	email := storetest.Unique("zamowienia@um.krakow.pl")
+	s.do("POST", mapi+"/auth/register", map[string]any{"email": email, "password": goodPassword, "name": "Jan Zamawiający",
+		"role": "buyer", "institution": map[string]string{"name": "Urząd Miasta Krakowa", "nip": "6761013717", "teryt": "1261011"}}).expect(t, 201)
+	s.do("POST", mapi+"/auth/verify", map[string]string{"token": s.mailToken(email)}).expect(t, 200)
+	var buyer tokens
+	s.do("POST", mapi+"/auth/login", map[string]string{"email": email, "password": goodPassword}).expect(t, 200).json(t, &buyer)
+	body := needBody("zapytanie")
+	body["place_of_delivery"], body["include_other_regions"] = []string{"1261011"}, true
+	var n store.Need
+	s.do("POST", mapi+"/needs", body, bearer(buyer.AccessToken)).expect(t, 201).json(t, &n)
+	s.do("POST", mapi+"/needs/"+n.ID+"/submit", nil, bearer(buyer.AccessToken)).expect(t, 200)
+	mod := s.staff("malopolskie", tenants.RoleModerator)
+	s.do("POST", mapi+"/moderation/needs/"+n.ID+"/approve", nil, bearer(mod.AccessToken)).expect(t, 200)
+	serves, servesOwner := s.cleaner("slaskie", "Śląsk dla Krakowa", "1234563218", "2469011", 10, 4, store.ServiceArea{Scope: "voivodeships", TERYT: []string{"12"}})
+	local, localOwner := s.cleaner("slaskie", "Tylko Katowice", "7740001454", "2469011", 10, 4, store.ServiceArea{Scope: "gminas", TERYT: []string{"2469011"}})
+	s.srv.NeedJobsOnce(context.Background())
+
+	// The buyer's reminder reaches it too.
+	s.do("POST", mapi+"/needs/"+n.ID+"/remind", nil, bearer(buyer.AccessToken)).expect(t, 202)
+	answerPath := "/r/slaskie/moje-zapytania/" + n.ID + "/odpowiedz"
+	if mails := s.mailsTo(servesOwner); len(mails) != 2 || !strings.Contains(mails[1].Body, "http://localhost:8080"+answerPath) {
+		t.Fatalf("the owner has not the match mail with an answer link on its own desk, and the reminder: %+v", mails)
+	}
+	w := s.web()
+	w.signIn("slaskie", servesOwner)
+	w.get("/r/slaskie/moje-zapytania").expect(t, 200).contains(t, "/r/malopolskie/zapytania/"+n.ID, answerPath)
+	w.get(answerPath).expect(t, 200).contains(t, "Śląsk dla Krakowa")
+	w.postFile(answerPath, "oferta.pdf", []byte("%PDF-1.4\n%%EOF\n"),
+		url.Values{"listing_id": {serves}, "message": {"Posprzątamy urząd; oferta w załączeniu."}}).expect(t, 303)
+
+	var matches []store.Match
+	s.do("GET", mapi+"/needs/"+n.ID+"/matches", nil, bearer(buyer.AccessToken)).expect(t, 200).json(t, &matches)
+	if len(matches) != 1 || matches[0].ListingID != serves || matches[0].AnsweredAt == nil {
+		t.Fatalf("the buyer's tracking table: %+v", matches)
+	}
+	var answers []store.Answer
+	s.do("GET", mapi+"/needs/"+n.ID+"/answers", nil, bearer(buyer.AccessToken)).expect(t, 200).json(t, &answers)
+	if len(answers) != 1 || answers[0].ListingName != "Śląsk dla Krakowa" || !strings.Contains(answers[0].Message, "Posprzątamy") || answers[0].FileID == nil {
+		t.Fatalf("the buyer's answers: %+v", answers)
+	}
+
+	var other tokens
+	s.do("POST", "/r/slaskie/api/v1/auth/login", map[string]string{"email": localOwner, "password": goodPassword}).expect(t, 200).json(t, &other)
+	s.do("POST", "/r/slaskie/api/v1/needs/"+n.ID+"/answers", map[string]any{"listing_id": local, "message": "My też."}, bearer(other.AccessToken)).expect(t, 404)
+	w2 := s.web()
+	w2.signIn("slaskie", localOwner)
+	w2.get(answerPath).expect(t, 404)
+}

@@ -109,7 +109,7 @@ func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
 	mail := view.NewComposer(tr, cfg.BaseURL)
 	// What the site's visitors submit, claim or report also mails the
 	// region's staff who asked to be told at once.
-	s := &Server{cfg: cfg, db: d.DB.WithStaffAlerts(mail.StaffAlert), search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, mail: mail,
+	s := &Server{cfg: cfg, db: d.DB.WithStaffAlerts(mail.StaffAlert, mail.BuyerWaiting), search: d.Search, keys: d.Keys, registry: d.Registry, tr: tr, mail: mail,
 		log: tenants.LogRequestIDs(log), metrics: newMetrics(reg, d.DB, d.Search), ui: pages,
 		pages:    newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL),
 		declared: map[string]tenants.Permission{}, registries: d.Registries}

@@ -36,6 +36,9 @@ type DB struct {
 	// alert writes the immediate mail to staff about a new item; nil:
 	// none (see WithStaffAlerts).
 	alert func(StaffAlert) Mail
+	// buyerAlert writes the mail to staff about a buyer waiting for
+	// confirmation; nil: none (see WithStaffAlerts).
+	buyerAlert func(BuyerAlert) Mail
 }
 
 // Open connects as the application role (see AppRole).

@@ -70,13 +70,15 @@ type StaffAlert struct {
 
 // WithStaffAlerts is db whose submissions, claims and reports also mail,
 // in their transaction, every staff member of the region who opted in
-// (notify_immediately), as compose writes it.
-func (db *DB) WithStaffAlerts(compose func(StaffAlert) Mail) *DB {
+// (notify_immediately), as compose writes it; and whose buyers waiting
+// for confirmation mail every staff member of their region, as buyers
+// writes it (nil: no such mail).
+func (db *DB) WithStaffAlerts(compose func(StaffAlert) Mail, buyers func(BuyerAlert) Mail) *DB {
 	if db == nil {
 		return nil // a server built without a database (route tests)
 	}
 	c := *db
-	c.alert = compose
+	c.alert, c.buyerAlert = compose, buyers
 	return &c
 }
 

@@ -131,7 +131,7 @@ func TestImmediateMailGoesOnlyToStaffWhoOptedIn(t *testing.T) {
 	}
 	alerting := db.WithStaffAlerts(func(a store.StaffAlert) store.Mail {
 		return store.Mail{Subject: a.Kind + ": " + a.ListingName, Body: a.TenantSlug + "/" + a.ListingID}
-	})
+	}, nil)
 	id, _, owner := ownedListing(t, db, "slaskie", "Pilna Spółdzielnia", nil)
 	if _, err := alerting.SubmitListing(owner, id); err != nil {
 		t.Fatal(err)

@@ -349,13 +349,10 @@ func (db *DB) FindNeed(ctx context.Context, id string) (*Need, error) {
 		return nil, ErrNotFound
 	}
 	p := tenants.PrincipalFrom(ctx)
-	var n Need
-	err = db.tx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &n, needSelect+` WHERE n.tenant_id = $1 AND n.id = $2`, tid, id); err != nil {
-			return notFound(err, "find need "+id)
-		}
-		n.Files = []NeedFile{}
-		return tx.SelectContext(ctx, &n.Files, `SELECT id, name, size FROM need_files WHERE need_id = $1 AND answer_id IS NULL ORDER BY created_at, id`, id)
+	var n *Need
+	err = db.tx(ctx, func(tx *sqlx.Tx) (err error) {
+		n, err = readNeed(ctx, tx, tid, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -363,7 +360,17 @@ func (db *DB) FindNeed(ctx context.Context, id string) (*Need, error) {
 	if !n.Public() && n.BuyerID != p.AccountID && !p.Can(tenants.PermNeedsModerate) {
 		return nil, ErrNotFound
 	}
-	return &n, nil
+	return n, nil
+}
+
+// readNeed reads a need of a tenant with its attachments, in tx.
+func readNeed(ctx context.Context, tx *sqlx.Tx, tenantID, id string) (*Need, error) {
+	var n Need
+	if err := tx.GetContext(ctx, &n, needSelect+` WHERE n.tenant_id = $1 AND n.id = $2`, tenantID, id); err != nil {
+		return nil, notFound(err, "find need "+id)
+	}
+	n.Files = []NeedFile{}
+	return &n, tx.SelectContext(ctx, &n.Files, `SELECT id, name, size FROM need_files WHERE need_id = $1 AND answer_id IS NULL ORDER BY created_at, id`, id)
 }
 
 // NeedCounts are a need's figures on the buyer's desk.

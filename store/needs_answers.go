@@ -28,6 +28,9 @@ type AnswerPartner struct {
 	ListingID   string     `db:"listing_id" json:"listing_id"`
 	Name        string     `db:"name" json:"name"`
 	ConfirmedAt *time.Time `db:"confirmed_at" json:"confirmed_at,omitempty"`
+	// NeedTenant is the need's region, when the inbox lists it (a need of
+	// another region reaches a listing open to it).
+	NeedTenant string `db:"need_tenant" json:"-"`
 }
 
 // Answer is an answer as its buyer (and its authors) see it.
@@ -58,9 +61,10 @@ func (a *Answer) Joint() bool {
 }
 
 const answerSelect = `
-	SELECT a.id, a.need_id, n.title AS need_title, a.listing_id, coalesce(l.name, '') AS listing_name, a.message, a.created_at,
-	       (SELECT f.id::text FROM need_files f WHERE f.answer_id = a.id LIMIT 1) AS file_id
-	FROM need_answers a JOIN needs n ON n.id = a.need_id JOIN listings l ON l.id = a.listing_id`
+	SELECT a.id, a.need_id, n.title AS need_title, a.listing_id,
+	       coalesce(l.name, (SELECT m.listing_name FROM need_matches m WHERE m.need_id = a.need_id AND m.listing_id = a.listing_id), '') AS listing_name,
+	       a.message, a.created_at, (SELECT f.id::text FROM need_files f WHERE f.answer_id = a.id LIMIT 1) AS file_id
+	FROM need_answers a JOIN needs n ON n.id = a.need_id LEFT JOIN listings l ON l.id = a.listing_id`
 
 // answerer is the signed-in enterprise in its tenant.
 func answerer(ctx context.Context) (*tenants.Tenant, tenants.Principal, error) {
@@ -106,8 +110,10 @@ func (db *DB) openNeed(ctx context.Context, tx *sqlx.Tx, tenantID, needID string
 	return &n, nil
 }
 
-// AnswerNeed records an answer for the owner's listing; partners are
-// asked to confirm from their desks (tellPartner), the buyer is told.
+// AnswerNeed records an answer for the owner's listing, on the need
+// wherever its region (a need of another region only when it reached the
+// listing); partners are asked to confirm from their desks (tellPartner),
+// the buyer is told.
 func (db *DB) AnswerNeed(ctx context.Context, needID string, in AnswerInput, tellPartner NeedNoticeFunc, tellBuyerMail func(NeedDecision) Mail) (*Answer, error) {
 	t, p, err := answerer(ctx)
 	if err != nil {
@@ -117,29 +123,22 @@ func (db *DB) AnswerNeed(ctx context.Context, needID string, in AnswerInput, tel
 	if err != nil {
 		return nil, err
 	}
-	var id string
+	var a *Answer
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
-		n, err := db.openNeed(ctx, tx, t.ID, needID)
-		if err != nil {
-			return err
-		}
 		if err := ownListing(ctx, tx, t.ID, p.AccountID, in.ListingID); err != nil {
 			return err
 		}
-		var partners []needCandidate
-		if err := tx.SelectContext(ctx, &partners, `
-			SELECT l.id, l.tenant_id, t.slug AS tenant_slug, coalesce(l.name, '') AS name, l.owner_id,
-			       coalesce(CASE WHEN a.status = 'active' THEN a.email END, l.data->'contact'->>'email', '') AS email,
-			       coalesce(CASE WHEN a.status = 'active' THEN a.lang END, 'pl') AS lang, 0 AS weekly_cap, 0 AS score
-			FROM listings l JOIN tenants t ON t.id = l.tenant_id LEFT JOIN accounts a ON a.id = l.owner_id
-			WHERE l.tenant_id = $1 AND l.status = 'published' AND l.id::text = ANY($2::text[])`, t.ID, pq.Array(in.Partners)); err != nil {
-			return fmt.Errorf("read partners: %w", err)
+		needTenant, err := needRegion(ctx, tx, t.ID, p.AccountID, needID, in.ListingID)
+		if err != nil {
+			return err
 		}
-		if len(partners) != len(in.Partners) {
-			return Invalid([]FieldError{{Field: "partners", Key: "need.partner"}})
+		n, err := db.openNeed(ctx, tx, needTenant, needID)
+		if err != nil {
+			return err
 		}
+		var id string
 		err = tx.GetContext(ctx, &id, `INSERT INTO need_answers (tenant_id, need_id, listing_id, account_id, message)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, t.ID, n.ID, in.ListingID, p.AccountID, in.Message)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, needTenant, n.ID, in.ListingID, p.AccountID, in.Message)
 		if err != nil {
 			if ErrorCode(translate(err)) == EConflict {
 				return Errorf(EConflict, "need.answered")
@@ -148,30 +147,58 @@ func (db *DB) AnswerNeed(ctx context.Context, needID string, in AnswerInput, tel
 		}
 		if fileName != "" {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO need_files (tenant_id, need_id, answer_id, name, size, content) VALUES ($1, $2, $3, $4, $5, $6)`,
-				t.ID, n.ID, id, fileName, len(in.File), in.File); err != nil {
+				needTenant, n.ID, id, fileName, len(in.File), in.File); err != nil {
 				return fmt.Errorf("save answer file: %w", err)
 			}
 		}
 		if err := markAnswered(ctx, tx, n, in.ListingID, t.ID, p.AccountID); err != nil {
 			return err
 		}
-		for _, c := range partners {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO need_answer_partners (tenant_id, answer_id, listing_id) VALUES ($1, $2, $3)`, t.ID, id, c.ID); err != nil {
-				return fmt.Errorf("save partner %s: %w", c.ID, err)
-			}
-			if c.Email != "" && tellPartner != nil {
-				notice := NeedNotice{Kind: NoticeNeedPartner, Need: n, ListingID: c.ID, ListingName: c.Name, ListingTenantSlug: c.TenantSlug, To: c.Email, Lang: c.Lang}
-				if err := tellEntity(ctx, tx, notice, c.TenantID, c.OwnerID, tellPartner); err != nil {
-					return err
-				}
-			}
+		if err := addPartners(ctx, tx, n, id, in.Partners, tellPartner); err != nil {
+			return err
 		}
-		return tellBuyer(ctx, tx, t.ID, n.ID, n.BuyerID, "answer", "", tellBuyerMail)
+		if err := tellBuyer(ctx, tx, needTenant, n.ID, n.BuyerID, "answer", "", tellBuyerMail); err != nil {
+			return err
+		}
+		a, err = readAnswer(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return db.findAnswer(ctx, id)
+	return a, nil
+}
+
+// addPartners names the partners of a joint answer: published listings
+// of the need's region, each asked to confirm from its desk.
+func addPartners(ctx context.Context, tx *sqlx.Tx, n *Need, answerID string, ids []string, tellPartner NeedNoticeFunc) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var partners []needCandidate
+	if err := tx.SelectContext(ctx, &partners, `
+		SELECT l.id, l.tenant_id, t.slug AS tenant_slug, coalesce(l.name, '') AS name, l.owner_id,
+		       coalesce(CASE WHEN a.status = 'active' THEN a.email END, l.data->'contact'->>'email', '') AS email,
+		       coalesce(CASE WHEN a.status = 'active' THEN a.lang END, 'pl') AS lang, 0 AS weekly_cap, 0 AS score
+		FROM listings l JOIN tenants t ON t.id = l.tenant_id LEFT JOIN accounts a ON a.id = l.owner_id
+		WHERE l.tenant_id = $1 AND l.status = 'published' AND l.id::text = ANY($2::text[])`, n.TenantID, pq.Array(ids)); err != nil {
+		return fmt.Errorf("read partners: %w", err)
+	}
+	if len(partners) != len(ids) {
+		return Invalid([]FieldError{{Field: "partners", Key: "need.partner"}})
+	}
+	for _, c := range partners {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO need_answer_partners (tenant_id, answer_id, listing_id) VALUES ($1, $2, $3)`, n.TenantID, answerID, c.ID); err != nil {
+			return fmt.Errorf("save partner %s: %w", c.ID, err)
+		}
+		if c.Email != "" && tellPartner != nil {
+			notice := NeedNotice{Kind: NoticeNeedPartner, Need: n, ListingID: c.ID, ListingName: c.Name, ListingTenantSlug: c.TenantSlug, To: c.Email, Lang: c.Lang}
+			if err := tellEntity(ctx, tx, notice, c.TenantID, c.OwnerID, tellPartner); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // check normalises an answer and says what is wrong with it; it returns
@@ -205,7 +232,7 @@ func (in *AnswerInput) check() (string, error) {
 // that found the need by itself (not matched) joins the table then.
 func markAnswered(ctx context.Context, tx *sqlx.Tx, n *Need, listingID, listingTenant, accountID string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO need_matches (tenant_id, need_id, listing_id, listing_tenant_id, account_id, score, opened_at, answered_at, listing_name)
-		VALUES ($1, $2, $3, $4, $5, -1, now(), now(), (SELECT coalesce(name, '') FROM listings WHERE id = $3))
+		VALUES ($1, $2, $3, $4, $5, -1, now(), now(), coalesce((SELECT name FROM listings WHERE id = $3), ''))
 		ON CONFLICT (need_id, listing_id) DO UPDATE SET answered_at = coalesce(need_matches.answered_at, now()),
 		       opened_at = coalesce(need_matches.opened_at, now())`, n.TenantID, n.ID, listingID, listingTenant, accountID)
 	if err != nil {
@@ -253,17 +280,21 @@ func (db *DB) ConfirmPartner(ctx context.Context, answerID, listingID string) (*
 }
 
 func (db *DB) findAnswer(ctx context.Context, id string) (*Answer, error) {
-	var a Answer
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &a, answerSelect+` WHERE a.id = $1`, id); err != nil {
-			return notFound(err, "find answer "+id)
-		}
-		return loadPartners(ctx, tx, []*Answer{&a})
+	var a *Answer
+	err := db.tx(ctx, func(tx *sqlx.Tx) (err error) {
+		a, err = readAnswer(ctx, tx, id)
+		return err
 	})
-	if err != nil {
-		return nil, err
+	return a, err
+}
+
+// readAnswer reads an answer with its partners in tx's region.
+func readAnswer(ctx context.Context, tx *sqlx.Tx, id string) (*Answer, error) {
+	var a Answer
+	if err := tx.GetContext(ctx, &a, answerSelect+` WHERE a.id = $1`, id); err != nil {
+		return nil, notFound(err, "find answer "+id)
 	}
-	return &a, nil
+	return &a, loadPartners(ctx, tx, []*Answer{&a})
 }
 
 func loadPartners(ctx context.Context, tx *sqlx.Tx, list []*Answer) error {
@@ -319,10 +350,14 @@ func (db *DB) DeclineNeed(ctx context.Context, needID, listingID, reason string)
 		return Invalid(v.errs)
 	}
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := db.openNeed(ctx, tx, t.ID, needID); err != nil {
+		if err := ownListing(ctx, tx, t.ID, p.AccountID, listingID); err != nil {
 			return err
 		}
-		if err := ownListing(ctx, tx, t.ID, p.AccountID, listingID); err != nil {
+		needTenant, err := needRegion(ctx, tx, t.ID, p.AccountID, needID, listingID)
+		if err != nil {
+			return err
+		}
+		if _, err := db.openNeed(ctx, tx, needTenant, needID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE need_matches SET declined_at = coalesce(declined_at, now()), decline_reason = $3,
@@ -351,6 +386,9 @@ type InboxItem struct {
 	AnswerID    *string    `db:"answer_id" json:"answer_id,omitempty"`
 	LeadName    string     `db:"lead_name" json:"lead_name,omitempty"`
 	ConfirmedAt *time.Time `db:"confirmed_at" json:"confirmed_at,omitempty"`
+	// NeedTenant is the need's region, when the inbox lists it (a need of
+	// another region reaches a listing open to it).
+	NeedTenant string `db:"need_tenant" json:"-"`
 }
 
 // FindNeedInbox lists the needs that reached the signed-in owner's
@@ -362,13 +400,21 @@ func (db *DB) FindNeedInbox(ctx context.Context) (matched, partner []InboxItem, 
 	}
 	matched, partner = []InboxItem{}, []InboxItem{}
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		// Needs of other regions that reached the owner's listings too:
+		// read across regions, by the listing's region and owner.
+		if err := scopeTx(ctx, tx, ""); err != nil {
+			return err
+		}
 		if err := tx.SelectContext(ctx, &matched, `
 			SELECT m.need_id, n.title, n.deadline, n.status, m.listing_id, coalesce(l.name, '') AS listing_name, m.answered_at, m.declined_at,
-			       NULL::text AS answer_id, '' AS lead_name, NULL::timestamptz AS confirmed_at
-			FROM need_matches m JOIN needs n ON n.id = m.need_id JOIN listings l ON l.id = m.listing_id
-			WHERE m.tenant_id = $1 AND l.owner_id = $2 AND n.status IN ('published', 'closed')
+			       NULL::text AS answer_id, '' AS lead_name, NULL::timestamptz AS confirmed_at, nt.slug AS need_tenant
+			FROM need_matches m JOIN needs n ON n.id = m.need_id JOIN listings l ON l.id = m.listing_id JOIN tenants nt ON nt.id = n.tenant_id
+			WHERE m.listing_tenant_id = $1 AND l.tenant_id = $1 AND l.owner_id = $2 AND n.status IN ('published', 'closed')
 			ORDER BY n.deadline DESC, m.need_id LIMIT 200`, t.ID, p.AccountID); err != nil {
 			return fmt.Errorf("matched needs: %w", err)
+		}
+		if err := scopeTx(ctx, tx, t.ID); err != nil {
+			return err
 		}
 		return tx.SelectContext(ctx, &partner, `
 			SELECT a.need_id, n.title, n.deadline, n.status, pa.listing_id, coalesce(l.name, '') AS listing_name,

@@ -122,8 +122,42 @@ func (db *DB) RegisterBuyer(ctx context.Context, n NewAccount, in Institution, m
 		if err != nil {
 			return fmt.Errorf("save institution of %s: %w", a.ID, err)
 		}
-		return nil
+		if how.Valid {
+			return nil
+		}
+		return db.alertBuyer(ctx, tx, t.ID, BuyerAlert{Institution: in, BuyerEmail: a.Email, BuyerName: a.Name})
 	}, mail, errs...)
+}
+
+// BuyerAlert is the mail to one of a region's staff about a buyer who
+// registered and waits for a moderator to confirm it.
+type BuyerAlert struct {
+	Recipient
+	Institution Institution
+	BuyerEmail  string
+	BuyerName   string
+}
+
+// alertBuyer queues the mail about a waiting buyer for each of the
+// region's staff: buyers are in no digest, so this is how staff learn of
+// them; nothing without WithStaffAlerts' buyers.
+func (db *DB) alertBuyer(ctx context.Context, tx *sqlx.Tx, tenantID string, b BuyerAlert) error {
+	if db.buyerAlert == nil {
+		return nil
+	}
+	var to []Recipient
+	if err := tx.SelectContext(ctx, &to, recipientSelect+` AND a.tenant_id = $1 ORDER BY a.id`, tenantID); err != nil {
+		return fmt.Errorf("find staff to tell of a buyer: %w", err)
+	}
+	for _, r := range to {
+		b.Recipient = r
+		m := db.buyerAlert(b)
+		m.To = r.Email
+		if err := enqueueMail(ctx, tx, sql.NullString{String: tenantID, Valid: true}, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindBuyer reads a buyer of the context's tenant.
@@ -222,9 +256,9 @@ func (db *DB) DecideBuyer(ctx context.Context, accountID string, confirm bool, r
 // NeedSettings are a region's switches for needs.
 type NeedSettings struct {
 	PublishUnreviewed bool     `db:"skip_review" json:"skip_review"`
-	MatchLimit int      `db:"match_limit" json:"match_limit"`
-	WeeklyCap  int      `db:"weekly_cap" json:"weekly_cap"`
-	Domains    []string `db:"-" json:"public_sector_domains"`
+	MatchLimit        int      `db:"match_limit" json:"match_limit"`
+	WeeklyCap         int      `db:"weekly_cap" json:"weekly_cap"`
+	Domains           []string `db:"-" json:"public_sector_domains"`
 }
 
 // FindNeedSettings reads the region's settings and domain list.

@@ -86,7 +86,15 @@ func (db *DB) RemindNeed(ctx context.Context, needID string, compose NeedNoticeF
 
 // tellMatched sends a notice of kind to each entity n reached whose
 // match fits cond (a fixed condition on need_matches m), and says how many.
+// Entities of other regions among them are read and told across regions
+// (as the matcher does); tx returns to the context's region after.
 func tellMatched(ctx context.Context, tx *sqlx.Tx, n *Need, kind, cond string, compose NeedNoticeFunc) (int, error) {
+	if err := scopeTx(ctx, tx, ""); err != nil {
+		return 0, err
+	}
+	if t, ok := tenants.FromContext(ctx); ok {
+		defer func() { _ = scopeTx(ctx, tx, t.ID) }()
+	}
 	var who []needCandidate
 	if err := tx.SelectContext(ctx, &who, `
 		SELECT l.id, l.tenant_id, tt.slug AS tenant_slug, coalesce(l.name, '') AS name, l.owner_id,

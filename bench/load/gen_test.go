@@ -80,3 +80,27 @@ func TestVariantKeepsTheFirstLetter(t *testing.T) {
 		}
 	}
 }
+
+// The benchmark's need fits a good share of the generated listings
+// (enough mails to measure), spread over more than its own region.
+func TestBenchNeedFitsManyListings(t *testing.T) {
+	places, powiatsOf, err := loadPlaces(storetest.TERCPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGenerator(1, places, powiatsOf)
+	fit, other := 0, 0
+	for i := range 2000 {
+		l := g.next(i)
+		if fitsBenchNeed(l) {
+			fit++
+			if l.tenant != benchNeed.voiv {
+				other++
+			}
+		}
+	}
+	if fit < 80 || other == 0 {
+		t.Errorf("the need fits %d of 2,000 listings (%d of other regions); want at least 80 and some of other regions", fit, other)
+	}
+	t.Logf("the need fits %d of 2,000 listings, %d of them of other regions", fit, other)
+}

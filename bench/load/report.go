@@ -54,6 +54,7 @@ type report struct {
 	enrichTook                 time.Duration
 	rows                       []row
 	approvals, idleApprovals   *approvalResult
+	need                       *needResult
 	tasks                      *taskTimes
 	rss                        int64
 	inprocess, profileHTML     bool
@@ -130,6 +131,7 @@ func (r *report) markdown() string {
 	p("| other | figure |")
 	p("|---|---|")
 	approvals := r.writeApprovals(p)
+	r.writeNeed(p)
 	r.writeRSS(p)
 	r.writeTargets(p, approvals)
 	return b.String()
@@ -225,6 +227,17 @@ func (r *report) writeApprovals(p linef) *approvalResult {
 			len(idle.lat), ms(idle.pct(50)), ms(idle.pct(95)), i.fails)
 	}
 	return all
+}
+
+// writeNeed is publish → last mail queued for the benchmark's need.
+func (r *report) writeNeed(p linef) {
+	n := r.need
+	if n == nil {
+		return
+	}
+	p("| need published → matched and its last mail queued (the server's needs worker, no load) | **%.1f s**: %d listings matched of %d generated that fit (the region's limit %d), %d mails |",
+		n.total.Seconds(), n.matched, n.fit, needMatchLimit, n.mailed)
+	p("| … of which waiting for the worker's tick (every 10 s) · matching and queueing the mails | %.1f s · %s ms |", n.wait.Seconds(), ms(n.work))
 }
 
 // writeRSS is the server's peak memory, closing the "other" table.

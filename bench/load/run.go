@@ -79,10 +79,9 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	// The limit for approvals: the same, one after another, with nothing
-	// else running.
-	logf("approving %d listings with no load", len(idle))
-	rep.idleApprovals = approve(ctx, httpClient(2), srv.base, e, acc.mods, idle, 0)
+	if err := measureIdle(ctx, cfg, e, srv, acc, idle, list, rep); err != nil {
+		return err
+	}
 	loadStart := time.Now()
 
 	tg, stopBare, err := prepareTargets(ctx, cfg, e, client, srv.base, places)
@@ -104,6 +103,32 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	return finishReport(ctx, cfg, e, srv, prof, loadStart, rep)
+}
+
+// measureIdle measures what is measured with nothing else running: the
+// limit for approvals (the same, one after another), and a need's
+// matching.
+func measureIdle(ctx context.Context, cfg config, e *env, srv *server, acc *accounts, idle []pendingRef, list []listing, rep *report) error {
+	logf("approving %d listings with no load", len(idle))
+	rep.idleApprovals = approve(ctx, httpClient(2), srv.base, e, acc.mods, idle, 0)
+	return measureNeedRow(ctx, cfg, e, acc, list, rep)
+}
+
+// measureNeedRow measures a need's matching with no load, when -only
+// selects it.
+func measureNeedRow(ctx context.Context, cfg config, e *env, acc *accounts, list []listing, rep *report) error {
+	if ok, err := regexp.MatchString(cfg.only, needKindName); err != nil || !ok {
+		return err
+	}
+	logf("publishing a need and waiting for its mails")
+	var err error
+	if rep.need, err = measureNeed(ctx, e, acc.admins[benchNeed.tenant], list); err != nil {
+		return err
+	}
+	n := rep.need
+	logf("need: %d matched (%d generated listings fit), %d mails queued %s after publishing (worker's tick %s, matching %s)",
+		n.matched, n.fit, n.mailed, n.total.Round(time.Millisecond), n.wait.Round(time.Millisecond), n.work.Round(time.Millisecond))
+	return nil
 }
 
 // createProfile creates the CPU profile's file, if one is asked for.

@@ -326,7 +326,7 @@ func (s *server) startInProcess(e *env, port int) error {
 	for _, t := range e.bySlug {
 		list = append(list, *t)
 	}
-	app, _, err := handlers.New(handlers.Config{Development: true, BaseURL: s.base, CSRFKey: csrfKey},
+	app, hs, err := handlers.New(handlers.Config{Development: true, BaseURL: s.base, CSRFKey: csrfKey},
 		handlers.Deps{DB: e.db, Search: svc, Keys: keys, Registry: tenants.NewRegistry(list, ""), Log: log, Metrics: prometheus.NewRegistry()})
 	if err != nil {
 		return err
@@ -337,7 +337,8 @@ func (s *server) startInProcess(e *env, port int) error {
 	}
 	workers, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() { defer wg.Done(); hs.NeedJobs(workers, 10*time.Second) }() // as `katalogpes serve` runs it
 	go func() {
 		defer wg.Done()
 		if err := svc.EnsureSettings(workers); err != nil {

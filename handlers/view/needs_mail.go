@@ -24,6 +24,9 @@ func (m *Composer) NeedNotice(n store.NeedNotice) store.NoticeMail {
 		params["Interested"] = m.link(need.Tenant, "zapytania/klik", url.Values{"token": {n.InterestedToken}})
 		params["Decline"] = m.link(need.Tenant, "zapytania/klik", url.Values{"token": {n.DeclineToken}})
 		params["Mute"] = m.link(n.ListingTenantSlug, "moje-zapytania", nil)
+		// The answer form is on the desk of the listing's own region,
+		// which is not the need's when the need is open to others.
+		params["Answer"] = m.link(n.ListingTenantSlug, "moje-zapytania/"+need.ID+"/odpowiedz", nil)
 	case store.NoticeNeedRemind:
 		key = "mail.need.remind"
 	case store.NoticeNeedOutcome:
@@ -51,6 +54,14 @@ func (m *Composer) BuyerDecision(slug string, b store.Buyer) store.Mail {
 	}
 	return m.compose(b.Lang, key, b.Email, map[string]any{"Institution": b.Name, "Reason": b.RejectedReason,
 		"Link": m.link(slug, "zamawiajacy", nil)})
+}
+
+// BuyerWaiting tells a region's moderator or admin that a buyer
+// registered and waits for confirmation, with the page where they decide.
+func (m *Composer) BuyerWaiting(a store.BuyerAlert) store.Mail {
+	return m.compose(a.Lang, "mail.need.buyer_waiting", a.Email, map[string]any{"Region": a.TenantName,
+		"Institution": a.Institution.Name, "NIP": a.Institution.NIP, "Person": a.BuyerName, "BuyerEmail": a.BuyerEmail,
+		"Link": m.link(a.TenantSlug, "moderacja/zapytania", nil) + "#buyers-h"})
 }
 
 // QuestionAnswered tells the asker the buyer answered, on the need's page.
