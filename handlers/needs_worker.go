@@ -13,9 +13,24 @@ import (
 // published needs (never in a request), closing needs at their deadline,
 // asking for outcomes a week after it, and keeping the needs indexes in
 // step. Every node may run it: each job is taken with SKIP LOCKED.
+//
+// A need queued for matching wakes it at once on every node (a notice on
+// commit); the tick catches anything else that fell due.
 func (s *Server) NeedJobs(ctx context.Context, every time.Duration) {
 	ctx = tenants.WithAllTenants(ctx)
 	go s.search.RunNeedIndexer(ctx, every)
+	wake := make(chan struct{}, 1)
+	go func() {
+		err := s.db.ListenNeedMatches(ctx, func(store.Notice) {
+			select {
+			case wake <- struct{}{}:
+			default: // a wake is already pending
+			}
+		})
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("needs: listening for queued matches; the tick still runs", "err", err)
+		}
+	}()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -24,6 +39,7 @@ func (s *Server) NeedJobs(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-wake:
 		}
 	}
 }

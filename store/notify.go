@@ -116,3 +116,12 @@ func ParseListingChange(payload string) ListingChange {
 func (db *DB) ListenListingChanges(ctx context.Context, fn func(Notice)) error {
 	return db.Listen(ctx, ListingChannel, fn)
 }
+
+// NeedMatchChannel announces, on commit, that a need was queued for
+// matching (a trigger of migration 00042); the payload is empty.
+const NeedMatchChannel = "need_match_queued"
+
+// ListenNeedMatches is Listen on NeedMatchChannel.
+func (db *DB) ListenNeedMatches(ctx context.Context, fn func(Notice)) error {
+	return db.Listen(ctx, NeedMatchChannel, fn)
+}

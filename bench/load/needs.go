@@ -55,7 +55,7 @@ func fitsBenchNeed(l listing) bool {
 type needResult struct {
 	fit, matched, mailed int
 	total                time.Duration // publishing → the mails seen committed (polled)
-	wait                 time.Duration // publishing → the worker took the need (its tick)
+	wait                 time.Duration // publishing → the worker took the need (woken by the commit)
 	work                 time.Duration // the worker took it → its last mail queued
 }
 

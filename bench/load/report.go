@@ -237,7 +237,7 @@ func (r *report) writeNeed(p linef) {
 	}
 	p("| need published → matched and its last mail queued (the server's needs worker, no load) | **%.1f s**: %d listings matched of %d generated that fit (the region's limit %d), %d mails |",
 		n.total.Seconds(), n.matched, n.fit, needMatchLimit, n.mailed)
-	p("| … of which waiting for the worker's tick (every 10 s) · matching and queueing the mails | %.1f s · %s ms |", n.wait.Seconds(), ms(n.work))
+	p("| … of which until the worker took it (woken by the commit's notice) · matching and queueing the mails | %.1f s · %s ms |", n.wait.Seconds(), ms(n.work))
 }
 
 // writeRSS is the server's peak memory, closing the "other" table.

@@ -126,7 +126,7 @@ func measureNeedRow(ctx context.Context, cfg config, e *env, acc *accounts, list
 		return err
 	}
 	n := rep.need
-	logf("need: %d matched (%d generated listings fit), %d mails queued %s after publishing (worker's tick %s, matching %s)",
+	logf("need: %d matched (%d generated listings fit), %d mails queued %s after publishing (worker woken after %s, matching %s)",
 		n.matched, n.fit, n.mailed, n.total.Round(time.Millisecond), n.wait.Round(time.Millisecond), n.work.Round(time.Millisecond))
 	return nil
 }
