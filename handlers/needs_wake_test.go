@@ -2,8 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"database/sql"
-	"os"
 	"testing"
 	"time"
 
@@ -22,7 +20,7 @@ func TestAPublishedNeedWakesTheMatchingWorker(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); s.srv.NeedJobs(ctx, time.Hour) }()
 	t.Cleanup(func() { cancel(); <-done })
-	waitForChannelListener(t, s, store.NeedMatchChannel)
+	waitForListening(t, s, store.NeedMatchChannel, 1)
 
 	buyer := s.buyerTokens("slaskie", storetest.Unique("zamowienia@um.katowice.pl"))
 	var n store.Need
@@ -36,30 +34,6 @@ func TestAPublishedNeedWakesTheMatchingWorker(t *testing.T) {
 	for deadline := time.Now().Add(60 * time.Second); len(s.mailsTo(email)) == 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the matched cooperative got no mail: the worker waited for its tick")
-		}
-	}
-}
-
-// waitForChannelListener waits until a connection LISTENs on channel in
-// the test's database.
-func waitForChannelListener(t testing.TB, s *testServer, channel string) {
-	t.Helper()
-	admin, err := sql.Open("postgres", os.Getenv("DATABASE_URL"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		var got int
-		if err := admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%' AND query LIKE '%' || $2 || '%'`,
-			s.db.Name(), channel).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no connection listens on %s", channel)
 		}
 	}
 }

@@ -58,23 +58,30 @@ func (s *testServer) follow(what string, listen func(context.Context) error) {
 // database, so a change made next travels by notification.
 func waitForListeners(t testing.TB, s *testServer, n int) {
 	t.Helper()
+	waitForListening(t, s, "", n)
+}
+
+// waitForListening waits until n connections LISTEN on channel ("" any)
+// in the test's database.
+func waitForListening(t testing.TB, s *testServer, channel string, n int) {
+	t.Helper()
 	admin, err := sql.Open("postgres", os.Getenv("DATABASE_URL"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var got int
-		if err := admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'`,
-			s.db.Name()).Scan(&got); err != nil {
+		if err := admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%' AND query LIKE '%' || $2 || '%'`,
+			s.db.Name(), channel).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got >= n {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d nodes listen for tenant changes", got, n)
+			t.Fatalf("%d of %d connections listen on %q", got, n, channel)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
