@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/meilisearch/meilisearch-go"
+
 	"katalogpes/search"
 	"katalogpes/store"
 	"katalogpes/store/storetest"
@@ -106,5 +108,22 @@ func TestNationalSearchMergesRegionsAndCountsExactly(t *testing.T) {
 	res = e.search(e.svc, search.Query{ListingFilter: store.ListingFilter{LegalForms: []string{"spoldzielnia_socjalna"}}})
 	if res.Total != 5 || res.Facets["legal_form"]["fundacja"] != 7 || res.Facets["tenant"]["slaskie"] != 0 {
 		t.Errorf("national with a legal form: total %d, facets %v", res.Total, res.Facets)
+	}
+}
+
+// No page or API searches within a facet's values, so no index keeps the
+// structures for it: they cost every write (issue 17, approval →
+// searchable), also after a reindex builds a fresh index.
+func TestTheIndexesKeepNoFacetSearch(t *testing.T) {
+	e := newEnv(t)
+	if err := e.svc.Reindex(context.Background(), []string{"opolskie"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	client := meilisearch.New(e.url, meilisearch.WithAPIKey(e.key))
+	for _, slug := range []string{"slaskie", "opolskie"} {
+		on, err := client.Index(e.svc.IndexFor(search.ListingsIndex, slug)).GetFacetSearch()
+		if err != nil || on {
+			t.Errorf("%s: facet search %v (%v), want off", slug, on, err)
+		}
 	}
 }

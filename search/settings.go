@@ -127,11 +127,11 @@ func (s *Service) EnsureSettings(ctx context.Context) error {
 	}
 	var tasks []*meilisearch.TaskInfo
 	for _, slug := range r.slugs {
-		info, err := s.updateSettings(ctx, s.IndexFor(ListingsIndex, slug), r.bySlug[slug])
+		queued, err := s.updateSettings(ctx, s.IndexFor(ListingsIndex, slug), r.bySlug[slug])
 		if err != nil {
 			return err
 		}
-		tasks = append(tasks, info)
+		tasks = append(tasks, queued...)
 	}
 	wctx, cancel := context.WithTimeout(ctx, settingsTimeout)
 	defer cancel()
@@ -155,22 +155,30 @@ func (s *Service) applySettings(ctx context.Context, uid string, t *tenants.Tena
 	if err := s.ensureIndex(ctx, uid); err != nil {
 		return err
 	}
-	info, err := s.updateSettings(ctx, uid, t)
+	queued, err := s.updateSettings(ctx, uid, t)
 	if err != nil {
 		return err
 	}
-	return s.waitTask(ctx, info, "update settings of "+uid)
+	return s.waitTasks(ctx, queued, "update settings of "+uid)
 }
 
-// updateSettings queues the settings of t's index uid.
-func (s *Service) updateSettings(ctx context.Context, uid string, t *tenants.Tenant) (*meilisearch.TaskInfo, error) {
+// updateSettings queues the settings of t's index uid. Facet search
+// (searching within a facet's values) is off: no page or API asks for it,
+// and Meilisearch then keeps no facet-search structures up to date on
+// every write. The client's settings type cannot send false (omitempty),
+// so it is a task of its own.
+func (s *Service) updateSettings(ctx context.Context, uid string, t *tenants.Tenant) ([]*meilisearch.TaskInfo, error) {
 	cctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	info, err := s.client.Index(uid).UpdateSettingsWithContext(cctx, indexSettings(t))
 	if err != nil {
 		return nil, fmt.Errorf("update settings of %s: %w", uid, err)
 	}
-	return info, nil
+	off, err := s.client.Index(uid).UpdateFacetSearchWithContext(cctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("turn facet search off in %s: %w", uid, err)
+	}
+	return []*meilisearch.TaskInfo{info, off}, nil
 }
 
 // ensureIndex creates index uid with primary key id unless it exists.
