@@ -115,9 +115,19 @@ func newEnv(ctx context.Context, seed uint64, tercPath string, keep bool) (*env,
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		for _, uid := range e.listingIndexes() {
-			if _, err := e.meili.DeleteIndexWithContext(ctx, uid); err != nil {
-				fmt.Fprintf(os.Stderr, "bench: delete index %s: %v\n", uid, err)
+		// Every index of the run: the listings', and the needs' and the
+		// library's that the server made for itself.
+		list, err := e.meili.ListIndexesWithContext(ctx, &meilisearch.IndexesQuery{Limit: 1000})
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: list indexes: %v\n", err)
+			return
+		}
+		for _, idx := range list.Results {
+			if !strings.HasPrefix(idx.UID, e.index) {
+				continue
+			}
+			if _, err := e.meili.DeleteIndexWithContext(ctx, idx.UID); err != nil {
+				fmt.Fprintf(os.Stderr, "bench: delete index %s: %v\n", idx.UID, err)
 			}
 		}
 	})
