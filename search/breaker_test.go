@@ -18,24 +18,16 @@ import (
 // their own.
 func TestTheBreakerSparesAFailingMeilisearchAndRecovers(t *testing.T) {
 	e := newEnv(t)
-	startWorker(t, e.svc)
-	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
-	e.waitIndexed(1)
-
-	target, _ := url.Parse(e.url)
-	proxy := httputil.NewSingleHostReverseProxy(target)
 	var down atomic.Bool
 	var calls atomic.Int64
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	svc := e.behindFront(func(w http.ResponseWriter, r *http.Request) bool {
 		calls.Add(1)
 		if down.Load() {
 			http.Error(w, "maintenance", http.StatusServiceUnavailable)
-			return
+			return true
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	svc := e.service(front.URL)
+		return false
+	})
 	q := search.Query{Tenant: "slaskie", Q: "klos"}
 	if res := e.search(svc, q); res.Degraded || res.Total != 1 {
 		t.Fatalf("through the proxy: degraded %v, total %d", res.Degraded, res.Total)
@@ -70,25 +62,17 @@ func TestTheBreakerSparesAFailingMeilisearchAndRecovers(t *testing.T) {
 // going to the costlier PostgreSQL fallback for the breaker's open time.
 func TestASlowMeilisearchDoesNotTripTheBreaker(t *testing.T) {
 	e := newEnv(t)
-	startWorker(t, e.svc)
-	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
-	e.waitIndexed(1)
-
-	target, _ := url.Parse(e.url)
-	proxy := httputil.NewSingleHostReverseProxy(target)
 	var slowNow atomic.Bool
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	svc := e.behindFront(func(w http.ResponseWriter, r *http.Request) bool {
 		if slowNow.Load() {
 			select {
 			case <-time.After(3 * time.Second): // past the search's deadline
 			case <-r.Context().Done():
-				return
+				return true
 			}
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	svc := e.service(front.URL)
+		return false
+	})
 	q := search.Query{Tenant: "slaskie", Q: "klos"}
 
 	slowNow.Store(true)
@@ -101,4 +85,23 @@ func TestASlowMeilisearchDoesNotTripTheBreaker(t *testing.T) {
 	if res := e.search(svc, q); res.Degraded {
 		t.Fatal("after slow answers the next search went to PostgreSQL: the breaker opened")
 	}
+}
+
+// behindFront publishes one listing (Kłos, in slaskie) and gives a service
+// that reaches the real Meilisearch through a local front: intercept sees
+// each request first and answers it itself when it returns true.
+func (e *env) behindFront(intercept func(w http.ResponseWriter, r *http.Request) bool) *search.Service {
+	e.t.Helper()
+	startWorker(e.t, e.svc)
+	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
+	e.waitIndexed(1)
+	target, _ := url.Parse(e.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !intercept(w, r) {
+			proxy.ServeHTTP(w, r)
+		}
+	}))
+	e.t.Cleanup(front.Close)
+	return e.service(front.URL)
 }

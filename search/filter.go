@@ -188,14 +188,8 @@ func (s *Service) MultiSearches(ctx context.Context, q Query) ([]*meilisearch.Mu
 	if err != nil {
 		return nil, err
 	}
-	texts := []string{q.Q}
-	out := []*meilisearch.MultiSearchRequest{s.federatedPage(q, indexes, texts)}
-	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
-	_, counted := splitFacets(q, byFacet)
-	for _, name := range counted {
-		out = append(out, s.facetCount(q, indexes, texts, fixed, byFacet, name))
-	}
-	return out, nil
+	page, counts := s.federatedRequests(q, indexes, []string{q.Q})
+	return append([]*meilisearch.MultiSearchRequest{page}, counts...), nil
 }
 
 func sortFor(q Query) []string {

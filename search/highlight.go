@@ -85,6 +85,14 @@ func matchWords(text string, words []string) []span {
 	if len(words) == 0 {
 		return nil
 	}
+	type word struct {
+		runes []rune
+		typos int
+	}
+	ws := make([]word, len(words))
+	for i, w := range words {
+		ws[i] = word{[]rune(w), typosAllowed(w)}
+	}
 	runes := []rune(polish.Fold(text))
 	var out []span
 	for i := 0; i < len(runes); {
@@ -96,8 +104,8 @@ func matchWords(text string, words []string) []span {
 		for j < len(runes) && !notWordRune(runes[j]) {
 			j++
 		}
-		for _, w := range words {
-			if prefixWithin(runes[i:j], []rune(w), typosAllowed(w)) {
+		for _, w := range ws {
+			if prefixWithin(runes[i:j], w.runes, w.typos) {
 				out = append(out, span{i, j})
 				break
 			}

@@ -86,9 +86,8 @@ func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*R
 	if err != nil {
 		return nil, err
 	}
-	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
-	_, counted := splitFacets(q, byFacet)
-	ans, err := s.searchWire(ctx, s.federatedPage(q, indexes, texts))
+	page, counts := s.federatedRequests(q, indexes, texts)
+	ans, err := s.searchWire(ctx, page)
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +96,8 @@ func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*R
 	if res.Hits = hitsOf(ans.Hits, q); res.Total == 0 {
 		return res, nil
 	}
-	for _, name := range counted {
-		ans, err := s.searchWire(ctx, s.facetCount(q, indexes, texts, fixed, byFacet, name))
+	for _, req := range counts {
+		ans, err := s.searchWire(ctx, req)
 		if err != nil {
 			return nil, err
 		}
@@ -107,28 +106,27 @@ func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*R
 	return res, nil
 }
 
-// facetCount is the federated multi-search counting facet name's values
-// under every filter but its own (disjunctive faceting).
-func (s *Service) facetCount(q Query, indexes, texts, fixed []string, byFacet map[string]string, name string) *meilisearch.MultiSearchRequest {
-	req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
-	req.Federation.Limit = 1 // 0 is never sent (omitempty)
-	return req
-}
-
-// federatedPage is the federated multi-search of q's page of hits over
-// indexes, counting the facets no active filter narrows.
-func (s *Service) federatedPage(q Query, indexes, texts []string) *meilisearch.MultiSearchRequest {
+// federatedRequests are the federated multi-searches of q over indexes:
+// the page of hits with the facets no active filter narrows, and per
+// active facet filter one count under every filter but its own
+// (disjunctive faceting).
+func (s *Service) federatedRequests(q Query, indexes, texts []string) (page *meilisearch.MultiSearchRequest, counts []*meilisearch.MultiSearchRequest) {
 	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
-	attrs, _ := splitFacets(q, byFacet)
-	req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, ""), attrs)
-	req.Federation.Offset, req.Federation.Limit = int64(q.Page-1)*int64(q.PerPage), int64(q.PerPage)
-	for _, r := range req.Queries {
+	attrs, counted := splitFacets(q, byFacet)
+	page = s.federated(indexes, texts, filterExcept(q, fixed, byFacet, ""), attrs)
+	page.Federation.Offset, page.Federation.Limit = int64(q.Page-1)*int64(q.PerPage), int64(q.PerPage)
+	for _, r := range page.Queries {
 		// No match positions: Meilisearch would compute them for every
 		// query's candidates before merging; the page's hits are marked
 		// here instead (see hitDoc.hit).
 		r.AttributesToRetrieve, r.Sort = retrieved, sortFor(q)
 	}
-	return req
+	for _, name := range counted {
+		req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
+		req.Federation.Limit = 1 // 0 is never sent (omitempty)
+		counts = append(counts, req)
+	}
+	return page, counts
 }
 
 // federated is a federated multi-search of every text in every index

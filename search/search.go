@@ -185,7 +185,7 @@ type hitDoc struct {
 	Matches                   map[string][]matchPos `json:"_matchesPosition"`
 }
 
-func (d *hitDoc) hit(q Query) Hit {
+func (d *hitDoc) hit(q Query, words []string) Hit {
 	h := Hit{
 		ID: d.ID, Tenant: d.Tenant, Name: d.Name, LegalForm: d.LegalForm, Kinds: nonNil(d.Kinds),
 		City: d.City, Powiat: store.Unit{Code: d.Powiat, Name: d.PowiatName}, Gmina: store.Unit{Code: d.Gmina, Name: d.GminaName},
@@ -199,8 +199,7 @@ func (d *hitDoc) hit(q Query) Hit {
 	case q.Near != nil && d.Geo != nil:
 		h.DistanceKm = ptr(roundKm(haversineKm(*q.Near, d.Geo)))
 	}
-	if d.Matches == nil { // a federated search's hit (see federatedPage)
-		words := queryWords(q.Q)
+	if d.Matches == nil { // a federated search's hit (see federatedRequests)
 		h.Highlight = highlights(d.Name, matchWords(d.Name, words), d.Description, matchWords(d.Description, words))
 		return h
 	}

@@ -50,7 +50,7 @@ func TestPolishWordsAreFoundWithoutPolishLettersAndWithTypos(t *testing.T) {
 		t.Errorf("highlight of klos: %q, want the original word marked", got)
 	}
 	// A typo is marked alike in the region (Meilisearch's match positions)
-	// and nationally (marked here, see federatedPage).
+	// and nationally (marked here, see federatedRequests).
 	for _, tenant := range []string{"slaskie", ""} {
 		res := e.search(e.svc, search.Query{Tenant: tenant, Q: "spółdzelnia"})
 		if got := res.Hits[0].Highlight["name"]; got != "<mark>Spółdzielnia</mark> Socjalna Kłos" {

@@ -71,7 +71,8 @@ func TestARefusedMultiSearchIsClassified(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = svc.postMultiSearch(t.Context(), svc.federatedPage(Query{Page: 1, PerPage: 20}, []string{"listings_slaskie"}, []string{""}))
+		page, _ := svc.federatedRequests(Query{Page: 1, PerPage: 20}, []string{"listings_slaskie"}, []string{""})
+		_, err = svc.postMultiSearch(t.Context(), page)
 		srv.Close()
 		if err == nil || unavailable(err) != c.down {
 			t.Errorf("%d %s: err %v, unavailable %v, want %v", c.status, c.body, err, unavailable(err), c.down)
@@ -112,7 +113,7 @@ func BenchmarkDecodeSearchAnswerViaClientTypes(b *testing.B) {
 			if err := h.DecodeInto(&d); err != nil {
 				b.Fatal(err)
 			}
-			hits = append(hits, d.hit(Query{}))
+			hits = append(hits, d.hit(Query{}, nil))
 		}
 		var dist map[string]map[string]int
 		if err := json.Unmarshal(resp.Results[0].FacetDistribution, &dist); err != nil || len(hits) != 20 {

@@ -90,12 +90,10 @@ func (db *DB) PoolStats() sql.DBStats { return db.db.Stats() }
 // tenants, when the context says so). set_config(…, true) is local to the
 // transaction, so nothing leaks to the next user of the pooled connection.
 func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tenantID, all := "", false
+	tenantID := "" // every tenant, when the context says so
 	if t, ok := tenants.FromContext(ctx); ok {
 		tenantID = t.ID
-	} else if tenants.AllTenants(ctx) {
-		all = true
-	} else {
+	} else if !tenants.AllTenants(ctx) {
 		return ErrNoScope
 	}
 	tx, err := db.db.BeginTxx(ctx, nil)
@@ -103,18 +101,27 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return translate(fmt.Errorf("begin transaction: %w", err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	allSetting := ""
-	if all {
-		allSetting = "on"
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.all_tenants', $2, true)`, tenantID, allSetting); err != nil {
-		return fmt.Errorf("scope transaction to tenant: %w", err)
+	if err := scopeTx(ctx, tx, tenantID); err != nil {
+		return err
 	}
 	if err := fn(tx); err != nil {
 		return translate(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// scopeTx moves tx to one tenant, or to every tenant when tenantID is "".
+// set_config(…, true) is local to the transaction.
+func scopeTx(ctx context.Context, tx *sqlx.Tx, tenantID string) error {
+	all := ""
+	if tenantID == "" {
+		all = "on"
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.all_tenants', $2, true)`, tenantID, all); err != nil {
+		return fmt.Errorf("scope transaction: %w", err)
 	}
 	return nil
 }

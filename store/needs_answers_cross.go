@@ -18,18 +18,6 @@ import (
 // found (the matcher writes across regions the same way, under the
 // all-tenants scope, with explicit conditions).
 
-// scopeTx moves tx to one tenant, or to every tenant when tenantID is "".
-func scopeTx(ctx context.Context, tx *sqlx.Tx, tenantID string) error {
-	all := ""
-	if tenantID == "" {
-		all = "on"
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.all_tenants', $2, true)`, tenantID, all); err != nil {
-		return fmt.Errorf("scope transaction: %w", err)
-	}
-	return nil
-}
-
 // needRegion finds the region of need needID for the owner accountID of
 // region listingTenant: that region, when the need is its own; else the
 // region of a need that reached one of the owner's listings (listingID,

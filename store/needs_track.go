@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -88,12 +89,13 @@ func (db *DB) RemindNeed(ctx context.Context, needID string, compose NeedNoticeF
 // match fits cond (a fixed condition on need_matches m), and says how many.
 // Entities of other regions among them are read and told across regions
 // (as the matcher does); tx returns to the context's region after.
-func tellMatched(ctx context.Context, tx *sqlx.Tx, n *Need, kind, cond string, compose NeedNoticeFunc) (int, error) {
+func tellMatched(ctx context.Context, tx *sqlx.Tx, n *Need, kind, cond string, compose NeedNoticeFunc) (told int, err error) {
 	if err := scopeTx(ctx, tx, ""); err != nil {
 		return 0, err
 	}
 	if t, ok := tenants.FromContext(ctx); ok {
-		defer func() { _ = scopeTx(ctx, tx, t.ID) }()
+		// The rest of tx must not run with every tenant in scope.
+		defer func() { err = errors.Join(err, scopeTx(ctx, tx, t.ID)) }()
 	}
 	var who []needCandidate
 	if err := tx.SelectContext(ctx, &who, `
