@@ -145,7 +145,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	if p.Status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, retryUnavailable)
-		s.log.Warn("database unavailable", "request_id", p.RequestID, "path", c.Path(), "err", err)
+		s.log.Warn("service unavailable", "request_id", p.RequestID, "path", c.Path(), "err", err)
 	}
 	if wantsHTML(c) {
 		return s.renderErrorPage(c, p)

@@ -2,8 +2,10 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"katalogpes/store"
 	"katalogpes/tenants"
@@ -27,6 +29,30 @@ func (s *Service) scope(ctx context.Context, slug string) (context.Context, erro
 	return tenants.NewContext(ctx, t), nil
 }
 
+// fallbackWait is how long a search waits for a fallback slot before it
+// is refused as busy: within the search deadline a person still waits for.
+const fallbackWait = time.Second
+
+// ErrBusy refuses a search when PostgreSQL already answers as many as it
+// may (Config.FallbackSlots): a 503 with Retry-After, not a queue that
+// grows while the machine is short of CPU.
+var ErrBusy = &store.Error{Code: store.EUnavailable, Key: "search.busy", Err: errors.New("every fallback slot is taken")}
+
+// withFallbackSlot runs fn in one of the fallback slots, waiting at most
+// fallbackWait for one.
+func (s *Service) withFallbackSlot(ctx context.Context, fn func() error) error {
+	wctx, cancel := context.WithTimeout(ctx, fallbackWait)
+	defer cancel()
+	if err := s.fallbacks.Acquire(wctx, 1); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return ErrBusy
+	}
+	defer s.fallbacks.Release(1)
+	return fn()
+}
+
 // fallbackQuery is q for store.FallbackSearch. Stop words are dropped as
 // Meilisearch drops them.
 func fallbackQuery(q Query) store.FallbackQuery {
@@ -43,7 +69,11 @@ func (s *Service) searchFallback(ctx context.Context, q Query) (*Result, error) 
 	}
 	fq := fallbackQuery(q)
 	fq.Facets = true
-	fr, err := s.db.FallbackSearch(sctx, fq)
+	var fr *store.FallbackResult
+	err = s.withFallbackSlot(ctx, func() (err error) {
+		fr, err = s.db.FallbackSearch(sctx, fq)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +114,11 @@ func (s *Service) suggestFallback(ctx context.Context, tenant, q string) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	fr, err := s.db.FallbackSearch(sctx, store.FallbackQuery{Q: strings.Join(queryWords(q), " "), PerPage: 8})
+	var fr *store.FallbackResult
+	err = s.withFallbackSlot(ctx, func() (err error) {
+		fr, err = s.db.FallbackSearch(sctx, store.FallbackQuery{Q: strings.Join(queryWords(q), " "), PerPage: 8})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}

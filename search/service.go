@@ -22,6 +22,7 @@ import (
 
 	"github.com/meilisearch/meilisearch-go"
 	"github.com/sony/gobreaker/v2"
+	"golang.org/x/sync/semaphore"
 
 	"katalogpes/store"
 	"katalogpes/tenants"
@@ -37,7 +38,14 @@ type Config struct {
 	// PublicURL is the address browsers use with tenant tokens, when it
 	// differs from URL (a proxy in front); empty means URL.
 	PublicURL string
+	// FallbackSlots bounds the searches PostgreSQL answers at once on this
+	// node when Meilisearch cannot (0 means DefaultFallbackSlots).
+	FallbackSlots int
 }
+
+// DefaultFallbackSlots: a fallback search costs PostgreSQL 20 ms or more
+// of CPU; a few at once keep the database serving everything else.
+const DefaultFallbackSlots = 4
 
 // Timeouts. Searches are cut short so a slow Meilisearch degrades to
 // PostgreSQL instead of holding requests; task waits must end well inside
@@ -59,7 +67,9 @@ type Service struct {
 	client  meilisearch.ServiceManager
 	http    *http.Client // searches, decoded straight into typed hits (wire.go)
 	breaker *gobreaker.CircuitBreaker[struct{}]
-	wake    chan struct{}
+	// fallbacks are the slots for searches PostgreSQL answers (fallback.go).
+	fallbacks *semaphore.Weighted
+	wake      chan struct{}
 	now     func() time.Time
 
 	mu         sync.Mutex
@@ -98,7 +108,11 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Service, error) {
 		// We retry ourselves: the outbox backs off, searches fall back.
 		meilisearch.DisableRetries(),
 	)
-	s := &Service{cfg: cfg, db: db, log: log, client: client, http: httpClient, wake: make(chan struct{}, 1), now: time.Now}
+	if cfg.FallbackSlots <= 0 {
+		cfg.FallbackSlots = DefaultFallbackSlots
+	}
+	s := &Service{cfg: cfg, db: db, log: log, client: client, http: httpClient, wake: make(chan struct{}, 1), now: time.Now,
+		fallbacks: semaphore.NewWeighted(int64(cfg.FallbackSlots))}
 	s.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        "meilisearch",
 		MaxRequests: 1,

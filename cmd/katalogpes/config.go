@@ -50,6 +50,9 @@ type Config struct {
 	// PageCacheMB bounds each node's cache of rendered public pages
 	// (0 turns it off).
 	PageCacheMB int `env:"PAGE_CACHE_MB" envDefault:"16"`
+	// SearchFallbackSlots bounds the searches PostgreSQL answers at once
+	// on a node while Meilisearch cannot; more are refused as busy (503).
+	SearchFallbackSlots int `env:"SEARCH_FALLBACK_SLOTS" envDefault:"4"`
 }
 
 // Development reports whether this is a developer's machine.
@@ -85,6 +88,9 @@ func LoadConfig() (Config, error) {
 	}
 	if err := c.checkRegistries(); err != nil {
 		return c, err
+	}
+	if c.SearchFallbackSlots < 1 {
+		return c, fmt.Errorf("SEARCH_FALLBACK_SLOTS must be 1 or more, not %d", c.SearchFallbackSlots)
 	}
 	if c.PageCacheMB < 0 {
 		return c, fmt.Errorf("PAGE_CACHE_MB must be 0 (no cache) or more, not %d", c.PageCacheMB)

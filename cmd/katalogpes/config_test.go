@@ -63,6 +63,8 @@ func TestBadValuesStopTheStartNamingTheVariable(t *testing.T) {
 		{"DIGEST_HOUR", "morning"},
 		{"TRUSTED_PROXIES", "10.0.0.1,load-balancer"},
 		{"TRUSTED_PROXIES", "10.0.0.0/33"},
+		{"SEARCH_FALLBACK_SLOTS", "0"},
+		{"SEARCH_FALLBACK_SLOTS", "many"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("APP_ENV", "development")

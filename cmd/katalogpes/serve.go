@@ -35,7 +35,8 @@ func openDeps(ctx context.Context, cfg Config, log *slog.Logger) (*deps, error) 
 	if err != nil {
 		return nil, err
 	}
-	svc, err := search.New(search.Config{URL: cfg.MeiliURL, MasterKey: cfg.MeiliMasterKey, Prefix: cfg.MeiliIndexPrefix}, db, log)
+	svc, err := search.New(search.Config{URL: cfg.MeiliURL, MasterKey: cfg.MeiliMasterKey, Prefix: cfg.MeiliIndexPrefix,
+		FallbackSlots: cfg.SearchFallbackSlots}, db, log)
 	if err != nil {
 		db.Close()
 		return nil, err
