@@ -184,11 +184,14 @@ func (s *Service) MultiSearches(ctx context.Context, q Query) ([]*meilisearch.Mu
 		reqs, _ := s.requests(q)
 		return []*meilisearch.MultiSearchRequest{{Queries: reqs}}, nil
 	}
-	indexes, err := s.listingIndexes(ctx, "")
+	indexes, err := s.regionIndexes(ctx, "")
 	if err != nil {
 		return nil, err
 	}
 	page, counts := s.federatedRequests(q, indexes, []string{q.Q})
+	if page == nil {
+		return nil, nil // nothing to ask: the seat filters rule out every index
+	}
 	return append([]*meilisearch.MultiSearchRequest{page}, counts...), nil
 }
 

@@ -60,21 +60,74 @@ func (s *Service) tenantBySlug(ctx context.Context, slug string) (*tenants.Tenan
 	return nil, store.ErrNotFound
 }
 
-// listingIndexes are the indexes a query reads: its region's, or every
-// region's for a national query (tenant "").
-func (s *Service) listingIndexes(ctx context.Context, tenant string) ([]string, error) {
+// regionIndex is a region's listings index and the region's voivodeship
+// code, which every listing seated in it shares (powiat and gmina codes
+// start with it).
+type regionIndex struct {
+	uid, voivodeship string
+}
+
+// regionIndexes are the indexes a query reads: its region's, or every
+// region's for a national query (tenant ""). A region's own index is named
+// without its voivodeship: it is asked whatever the filters.
+func (s *Service) regionIndexes(ctx context.Context, tenant string) ([]regionIndex, error) {
 	if tenant != "" {
-		return []string{s.IndexFor(ListingsIndex, tenant)}, nil
+		return []regionIndex{{uid: s.IndexFor(ListingsIndex, tenant)}}, nil
 	}
 	r, err := s.loadRegions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(r.slugs))
+	out := make([]regionIndex, len(r.slugs))
 	for i, slug := range r.slugs {
-		out[i] = s.IndexFor(ListingsIndex, slug)
+		out[i] = regionIndex{uid: s.IndexFor(ListingsIndex, slug), voivodeship: r.bySlug[slug].TERYT}
 	}
 	return out, nil
+}
+
+// listingIndexes are the names of regionIndexes.
+func (s *Service) listingIndexes(ctx context.Context, tenant string) ([]string, error) {
+	list, err := s.regionIndexes(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(list))
+	for i, ix := range list {
+		out[i] = ix.uid
+	}
+	return out, nil
+}
+
+// seatedWithin are the indexes that can hold a listing passing q's seat
+// filters (powiat, gmina), but for the facet except, whose own count is
+// asked without it. A listing is seated in one voivodeship, so a seat
+// filter rules out every other region's index: a national search for a
+// powiat asks one index, not sixteen. An index of unknown voivodeship is
+// always asked.
+func seatedWithin(indexes []regionIndex, q Query, except string) []string {
+	var allowed map[string]bool // nil: no seat filter applies
+	narrow := func(codes []string) {
+		next := map[string]bool{}
+		for _, c := range codes {
+			if len(c) >= 2 && (allowed == nil || allowed[c[:2]]) {
+				next[c[:2]] = true
+			}
+		}
+		allowed = next
+	}
+	if except != "powiat" && len(q.Powiats) > 0 {
+		narrow(q.Powiats)
+	}
+	if except != "gmina" && len(q.Gminas) > 0 {
+		narrow(q.Gminas)
+	}
+	out := make([]string, 0, len(indexes))
+	for _, ix := range indexes {
+		if allowed == nil || ix.voivodeship == "" || allowed[ix.voivodeship] {
+			out = append(out, ix.uid)
+		}
+	}
+	return out
 }
 
 // DropIndexes deletes every index under the service's prefix and the

@@ -82,16 +82,20 @@ func (s *Service) searchRelaxed(ctx context.Context, q Query, exact *Result) (*R
 // multi-search per facet whose filter is active. A national search is
 // this with one text.
 func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*Result, error) {
-	indexes, err := s.listingIndexes(ctx, q.Tenant)
+	indexes, err := s.regionIndexes(ctx, q.Tenant)
 	if err != nil {
 		return nil, err
 	}
 	page, counts := s.federatedRequests(q, indexes, texts)
+	res := &Result{Page: q.Page, PerPage: q.PerPage, Facets: emptyFacets(q.Tenant == ""), Hits: []Hit{}}
+	if page == nil {
+		return res, nil // the seat filters rule out every index
+	}
 	ans, err := s.searchWire(ctx, page)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Total: int(ans.EstimatedTotalHits), Page: q.Page, PerPage: q.PerPage, Facets: emptyFacets(q.Tenant == "")}
+	res.Total = int(ans.EstimatedTotalHits)
 	addFacetCounts(res.Facets, ans.FacetDistribution)
 	if res.Hits = hitsOf(ans.Hits, q); res.Total == 0 {
 		return res, nil
@@ -109,11 +113,17 @@ func (s *Service) searchEither(ctx context.Context, q Query, texts []string) (*R
 // federatedRequests are the federated multi-searches of q over indexes:
 // the page of hits with the facets no active filter narrows, and per
 // active facet filter one count under every filter but its own
-// (disjunctive faceting).
-func (s *Service) federatedRequests(q Query, indexes, texts []string) (page *meilisearch.MultiSearchRequest, counts []*meilisearch.MultiSearchRequest) {
+// (disjunctive faceting). Each asks only the indexes its seat filters
+// leave (seatedWithin); a page no index can answer is nil, and so is
+// every count then.
+func (s *Service) federatedRequests(q Query, indexes []regionIndex, texts []string) (page *meilisearch.MultiSearchRequest, counts []*meilisearch.MultiSearchRequest) {
 	fixed, byFacet := fixedFilters(q, s.now()), facetFilters(q)
 	attrs, counted := splitFacets(q, byFacet)
-	page = s.federated(indexes, texts, filterExcept(q, fixed, byFacet, ""), attrs)
+	pageIndexes := seatedWithin(indexes, q, "")
+	if len(pageIndexes) == 0 {
+		return nil, nil
+	}
+	page = s.federated(pageIndexes, texts, filterExcept(q, fixed, byFacet, ""), attrs)
 	page.Federation.Offset, page.Federation.Limit = int64(q.Page-1)*int64(q.PerPage), int64(q.PerPage)
 	for _, r := range page.Queries {
 		// No match positions: Meilisearch would compute them for every
@@ -122,7 +132,11 @@ func (s *Service) federatedRequests(q Query, indexes, texts []string) (page *mei
 		r.AttributesToRetrieve, r.Sort = retrieved, sortFor(q)
 	}
 	for _, name := range counted {
-		req := s.federated(indexes, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
+		within := seatedWithin(indexes, q, name)
+		if len(within) == 0 {
+			continue
+		}
+		req := s.federated(within, texts, filterExcept(q, fixed, byFacet, name), []string{attrOf(name)})
 		req.Federation.Limit = 1 // 0 is never sent (omitempty)
 		counts = append(counts, req)
 	}

@@ -71,7 +71,7 @@ func TestARefusedMultiSearchIsClassified(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		page, _ := svc.federatedRequests(Query{Page: 1, PerPage: 20}, []string{"listings_slaskie"}, []string{""})
+		page, _ := svc.federatedRequests(Query{Page: 1, PerPage: 20}, []regionIndex{{uid: "listings_slaskie"}}, []string{""})
 		_, err = svc.postMultiSearch(t.Context(), page)
 		srv.Close()
 		if err == nil || unavailable(err) != c.down {
