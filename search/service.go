@@ -70,7 +70,7 @@ type Service struct {
 	// fallbacks are the slots for searches PostgreSQL answers (fallback.go).
 	fallbacks *semaphore.Weighted
 	wake      chan struct{}
-	now     func() time.Time
+	now       func() time.Time
 
 	mu         sync.Mutex
 	key        *meilisearch.Key // search-only key that signs tenant tokens
