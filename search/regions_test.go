@@ -113,8 +113,9 @@ func TestNationalSearchMergesRegionsAndCountsExactly(t *testing.T) {
 
 // No page or API searches within a facet's values, so no index keeps the
 // structures for it: they cost every write (issue 17, approval →
-// searchable), also after a reindex builds a fresh index.
-func TestTheIndexesKeepNoFacetSearch(t *testing.T) {
+// searchable), also after a reindex builds a fresh index. Proximity is
+// kept by attribute, not by word, for the same reason.
+func TestTheIndexesKeepNoFacetSearchAndProximityByAttribute(t *testing.T) {
 	e := newEnv(t)
 	if err := e.svc.Reindex(context.Background(), []string{"opolskie"}, nil); err != nil {
 		t.Fatal(err)
@@ -124,6 +125,10 @@ func TestTheIndexesKeepNoFacetSearch(t *testing.T) {
 		on, err := client.Index(e.svc.IndexFor(search.ListingsIndex, slug)).GetFacetSearch()
 		if err != nil || on {
 			t.Errorf("%s: facet search %v (%v), want off", slug, on, err)
+		}
+		precision, err := client.Index(e.svc.IndexFor(search.ListingsIndex, slug)).GetProximityPrecision()
+		if err != nil || precision != meilisearch.ByAttribute {
+			t.Errorf("%s: proximity precision %q (%v), want byAttribute", slug, precision, err)
 		}
 	}
 }

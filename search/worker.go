@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -39,7 +38,8 @@ func (s *Service) Notify() {
 // come back after an exponential back-off. Several workers (one per app
 // node) may run side by side. It returns nil when ctx ends.
 func (s *Service) RunWorker(ctx context.Context) error {
-	return s.drainLoop(ctx, "search outbox", s.wake, pollInterval, s.drainBatch)
+	p := &pipeline{s: s}
+	return s.drainLoop(ctx, "search outbox", s.wake, pollInterval, p.drain)
 }
 
 // drainLoop calls drain until ctx ends: at once again while it claims full
@@ -95,75 +95,6 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func backoff(failures int) time.Duration {
 	d := minBackoff << min(max(failures-1, 0), 5)
 	return min(d, maxBackoff)
-}
-
-// drainBatch handles one batch and says how many jobs it claimed.
-func (s *Service) drainBatch(ctx context.Context) (int, error) {
-	jobs, err := s.db.ClaimIndexBatch(ctx, batchSize)
-	if err != nil || len(jobs) == 0 {
-		return 0, err
-	}
-	ids := make([]int64, len(jobs))
-	attempts := 0
-	for i, j := range jobs {
-		ids[i] = j.ID
-		attempts = max(attempts, j.Attempts)
-	}
-	if err := s.apply(ctx, jobs); err != nil {
-		// Hand the jobs back even when we are being stopped: a context
-		// without cancel, so the lease does not outlive us.
-		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if ctx.Err() != nil {
-			return len(jobs), errors.Join(err, s.db.ReleaseIndexJobs(bg, ids))
-		}
-		return len(jobs), errors.Join(err, s.db.RetryIndexJobs(bg, ids, err.Error(), backoff(attempts+1)))
-	}
-	return len(jobs), s.db.CompleteIndexJobs(ctx, ids)
-}
-
-// apply brings the regions' indexes in line with the listings of jobs:
-// each job names its tenant, so a listing deleted meanwhile is still
-// taken out of the right index.
-func (s *Service) apply(ctx context.Context, jobs []store.IndexJob) error {
-	r, err := s.loadRegions(ctx)
-	if err != nil {
-		return err
-	}
-	// One deadline for the calls and the waits together: the batch must
-	// be done well before its outbox lease runs out.
-	ctx, cancel := context.WithTimeout(ctx, taskTimeout)
-	defer cancel()
-	idsByTenant := map[string][]string{}
-	var order []string
-	for _, j := range jobs {
-		if _, seen := idsByTenant[j.TenantID]; !seen {
-			order = append(order, j.TenantID)
-		}
-		idsByTenant[j.TenantID] = appendNew(idsByTenant[j.TenantID], j.ListingID) // one listing, many edits: once
-	}
-	var tasks []*meilisearch.TaskInfo
-	for _, tenantID := range order {
-		t, ok := r.byID[tenantID]
-		if !ok {
-			return fmt.Errorf("index listings: tenant %s unknown", tenantID)
-		}
-		ids := idsByTenant[tenantID]
-		listings, err := s.db.FindListingsByIDs(ctx, ids)
-		if err != nil {
-			return err
-		}
-		docs, gone, err := s.documents(ctx, ids, listings)
-		if err != nil {
-			return err
-		}
-		queued, err := s.queueWrites(ctx, s.IndexFor(ListingsIndex, t.Slug), docs, gone)
-		if err != nil {
-			return err
-		}
-		tasks = append(tasks, queued...)
-	}
-	return s.waitTasks(ctx, tasks, "index listings")
 }
 
 // documents builds the documents of the published listings among ids and

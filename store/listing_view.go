@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -168,19 +170,55 @@ type FieldChange struct {
 }
 
 // DiffListings lists each changed field with both values, in form order.
+// Each field is encoded alone, as it is inside the listing's JSON (an
+// omitted empty field has no value): no round trip through a map, which
+// was a third of an import's own CPU.
 func DiffListings(before, after ListingData) []FieldChange {
-	var bm, am map[string]json.RawMessage
-	bb, _ := json.Marshal(before)
-	ab, _ := json.Marshal(after)
-	_ = json.Unmarshal(bb, &bm)
-	_ = json.Unmarshal(ab, &am)
+	bv, av := reflect.ValueOf(before), reflect.ValueOf(after)
 	var out []FieldChange
-	for _, k := range listingFieldOrder {
-		if !bytes.Equal(bm[k], am[k]) {
-			out = append(out, FieldChange{Field: k, Before: bm[k], After: am[k]})
+	for _, f := range listingFields {
+		b, a := fieldJSON(bv, f), fieldJSON(av, f)
+		if !bytes.Equal(b, a) {
+			out = append(out, FieldChange{Field: f.name, Before: b, After: a})
 		}
 	}
 	return out
+}
+
+// listingField is a field of ListingData as JSON names it.
+type listingField struct {
+	name      string
+	index     int
+	omitEmpty bool
+}
+
+// listingFields are ListingData's fields in listingFieldOrder.
+var listingFields = func() []listingField {
+	byName := map[string]listingField{}
+	t := reflect.TypeFor[ListingData]()
+	for i := range t.NumField() {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		byName[name] = listingField{name: name, index: i, omitEmpty: opts == "omitempty"}
+	}
+	out := make([]listingField, len(listingFieldOrder))
+	for i, name := range listingFieldOrder {
+		f, ok := byName[name]
+		if !ok {
+			panic("listingFieldOrder names no field of ListingData: " + name)
+		}
+		out[i] = f
+	}
+	return out
+}()
+
+// fieldJSON is field f of v encoded, nil when omitempty leaves it out.
+func fieldJSON(v reflect.Value, f listingField) json.RawMessage {
+	fv := v.Field(f.index)
+	if f.omitEmpty && fv.IsZero() {
+		return nil
+	}
+	b, _ := json.Marshal(fv.Interface())
+	return b
 }
 
 // listingFieldOrder is the order fields appear in forms and diffs.
