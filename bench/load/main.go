@@ -179,7 +179,7 @@ func publishedRefs(ctx context.Context, e *env) ([]publishedRef, map[string]int,
 
 // profilePage fetches a listing's public page: the HTML page if the web UI
 // serves one at /r/{slug}/podmiot/{id}, else the listing's JSON.
-func profilePage(ctx context.Context, client *http.Client, base string, ref publishedRef) ([]byte, string, bool, error) {
+func profilePage(ctx context.Context, client *http.Client, base string, ref publishedRef) (samplePage, error) {
 	for _, c := range []struct {
 		path, accept string
 		html         bool
@@ -188,17 +188,32 @@ func profilePage(ctx context.Context, client *http.Client, base string, ref publ
 		{"/r/" + ref.slug + "/api/v1/listings/" + ref.id, "application/json", false},
 	} {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+c.path, nil)
+		req.Header = browserHeader(0)
 		req.Header.Set("Accept", c.accept)
 		resp, err := client.Do(req)
 		if err != nil {
-			return nil, "", false, err
+			return samplePage{}, err
 		}
 		var buf strings.Builder
 		_, err = copyBody(&buf, resp)
 		ct := resp.Header.Get("Content-Type")
 		if err == nil && resp.StatusCode == http.StatusOK && strings.Contains(ct, strings.Split(c.accept, "/")[1]) {
-			return []byte(buf.String()), ct, c.html, nil
+			return samplePage{body: []byte(buf.String()), contentType: ct, encoding: resp.Header.Get("Content-Encoding"), html: c.html}, nil
 		}
 	}
-	return nil, "", false, fmt.Errorf("no profile page nor listing JSON for %s", ref.id)
+	return samplePage{}, fmt.Errorf("no profile page nor listing JSON for %s", ref.id)
+}
+
+// samplePage is a page as the server sent it, compressed as it was.
+type samplePage struct {
+	body                  []byte
+	contentType, encoding string
+	html                  bool
+}
+
+// browserHeader is what a browser sends with every page it asks for that
+// matters to the server's work: it takes gzip. The transport then hands
+// the body over as it came, so the load generator does not unzip either.
+func browserHeader(int) http.Header {
+	return http.Header{"Accept-Encoding": {"gzip"}}
 }

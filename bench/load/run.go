@@ -288,11 +288,12 @@ func prepareTargets(ctx context.Context, cfg config, e *env, client *http.Client
 	if err != nil {
 		return nil, nil, err
 	}
-	page, contentType, html, err := profilePage(ctx, client, base, refs[0])
+	page, err := profilePage(ctx, client, base, refs[0])
 	if err != nil {
 		return nil, nil, err
 	}
-	bareBase, stopBare, err := startBare(page, contentType)
+	html := page.html
+	bareBase, stopBare, err := startBare(page)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -346,9 +347,9 @@ func loadKinds(ctx context.Context, cfg config, e *env, client *http.Client, bas
 	for _, slug := range modTenants {
 		modPaths = append(modPaths, "/r/"+slug+"/api/v1/moderation/queue")
 	}
-	bare := func() (op, error) { return get(client, tg.bareBase, w.profiles, nil), nil }
+	bare := func() (op, error) { return get(client, tg.bareBase, w.profiles, browserHeader), nil }
 	kinds = append(kinds,
-		loadKind{name: profileName, limit: "bare Fiber page (same bytes)", do: get(client, base, w.profiles, nil), twin: bare, prime: w.profiles, base: base},
+		loadKind{name: profileName, limit: "bare Fiber page (same bytes)", do: get(client, base, w.profiles, browserHeader), twin: bare, prime: w.profiles, base: base},
 		loadKind{name: "listing JSON", do: get(client, base, w.listings, nil)},
 		loadKind{name: "moderation queue (signed in)", do: get(client, base, modPaths, modHeader)})
 	return slices.DeleteFunc(kinds, func(k loadKind) bool { return !only.MatchString(k.name) }), nil

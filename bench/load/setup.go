@@ -347,8 +347,10 @@ func (s *server) startInProcess(e *env, port int) error {
 	}
 	workers, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); hs.NeedJobs(workers, 10*time.Second) }() // as `katalogpes serve` runs it
+	// The page cache serves only while it hears of changes, as in serve.
+	go func() { defer wg.Done(); _ = hs.FollowListingChanges(workers) }()
 	go func() {
 		defer wg.Done()
 		if err := svc.EnsureSettings(workers); err != nil {
@@ -447,12 +449,16 @@ func (l *logTail) warnings() int {
 }
 
 // bare is the limit for pages: a Fiber handler that returns a fixed page
-// of the same bytes, with none of our work.
-func startBare(page []byte, contentType string) (string, func(), error) {
+// of the same bytes (compressed as the server sent it), with none of our
+// work.
+func startBare(page samplePage) (string, func(), error) {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/*", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderContentType, contentType)
-		return c.Send(page)
+		c.Set(fiber.HeaderContentType, page.contentType)
+		if page.encoding != "" {
+			c.Set(fiber.HeaderContentEncoding, page.encoding)
+		}
+		return c.Send(page.body)
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

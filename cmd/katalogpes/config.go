@@ -50,6 +50,11 @@ type Config struct {
 	// PageCacheMB bounds each node's cache of rendered public pages
 	// (0 turns it off).
 	PageCacheMB int `env:"PAGE_CACHE_MB" envDefault:"16"`
+	// MemoryLimitMB is the Go heap's soft limit for serve: the collector
+	// works harder as the heap nears it (it never refuses memory), so a
+	// node keeps within its memory with the page cache full. 0 is no
+	// limit; GOMEMLIMIT in the environment, when set, wins.
+	MemoryLimitMB int `env:"MEMORY_LIMIT_MB" envDefault:"80"`
 	// SearchFallbackSlots bounds the searches PostgreSQL answers at once
 	// on a node while Meilisearch cannot; more are refused as busy (503).
 	SearchFallbackSlots int `env:"SEARCH_FALLBACK_SLOTS" envDefault:"4"`
@@ -88,6 +93,9 @@ func LoadConfig() (Config, error) {
 	}
 	if err := c.checkRegistries(); err != nil {
 		return c, err
+	}
+	if c.MemoryLimitMB < 0 {
+		return c, fmt.Errorf("MEMORY_LIMIT_MB must be 0 (no limit) or more, not %d", c.MemoryLimitMB)
 	}
 	if c.SearchFallbackSlots < 1 {
 		return c, fmt.Errorf("SEARCH_FALLBACK_SLOTS must be 1 or more, not %d", c.SearchFallbackSlots)

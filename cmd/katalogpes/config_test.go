@@ -64,6 +64,8 @@ func TestBadValuesStopTheStartNamingTheVariable(t *testing.T) {
 		{"TRUSTED_PROXIES", "10.0.0.1,load-balancer"},
 		{"TRUSTED_PROXIES", "10.0.0.0/33"},
 		{"SEARCH_FALLBACK_SLOTS", "0"},
+		{"MEMORY_LIMIT_MB", "-1"},
+		{"MEMORY_LIMIT_MB", "lots"},
 		{"SEARCH_FALLBACK_SLOTS", "many"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -74,6 +76,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 		return err
 	}
 	registry := tenants.NewRegistry(list, cfg.BaseDomain)
+	applyMemoryLimit(cfg, log)
 	pageCache := cfg.PageCacheMB << 20
 	if pageCache == 0 {
 		pageCache = -1
@@ -222,4 +225,14 @@ func progressBar(label string) func(done, total int) {
 		}
 		fmt.Printf("\r%s [%s] %d/%d", label, bar, done, total)
 	}
+}
+
+// applyMemoryLimit sets the heap's soft limit (MEMORY_LIMIT_MB) unless
+// GOMEMLIMIT already set one: the Go runtime reads that itself.
+func applyMemoryLimit(cfg Config, log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" || cfg.MemoryLimitMB == 0 {
+		return
+	}
+	debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
+	log.Info("heap soft limit", "mb", cfg.MemoryLimitMB)
 }
