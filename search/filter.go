@@ -132,10 +132,12 @@ func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 		Page:                 int64(q.Page),
 		HitsPerPage:          ptr(int64(q.PerPage)),
 		AttributesToRetrieve: retrieved,
-		ShowMatchesPosition:  hasWords(q.Q),
-		MatchingStrategy:     meilisearch.All,
-		Locales:              []string{"pol"},
-		Sort:                 sortFor(q),
+		// No match positions: they are every searchable attribute's, most
+		// of an answer's bytes, and cost Meilisearch as much again; the
+		// page's hits are marked here (see hitDoc.hit), as nationally.
+		MatchingStrategy: meilisearch.All,
+		Locales:          []string{"pol"},
+		Sort:             sortFor(q),
 	}
 	var counted []string
 	main.Facets, counted = splitFacets(q, byFacet)

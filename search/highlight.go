@@ -11,37 +11,10 @@ import (
 	"katalogpes/store/polish"
 )
 
-// matchPos is one entry of Meilisearch's _matchesPosition: byte offsets.
-type matchPos struct {
-	Start  int `json:"start"`
-	Length int `json:"length"`
-}
-
 // span is a matched stretch of text in runes, end excluded. Rune offsets
 // are shared by a text and its Fold, so matches in a folded copy mark the
 // original.
 type span struct{ start, end int }
-
-// byteSpans turns byte offsets in s into rune spans, snapping to rune
-// boundaries (a typo match may end inside a letter).
-func byteSpans(s string, pos []matchPos) []span {
-	var out []span
-	for _, p := range pos {
-		b0 := min(max(p.Start, 0), len(s))
-		b1 := min(max(p.Start+p.Length, b0), len(s))
-		for b0 > 0 && !utf8.RuneStart(s[b0]) {
-			b0--
-		}
-		for b1 < len(s) && !utf8.RuneStart(s[b1]) {
-			b1++
-		}
-		r0 := utf8.RuneCountInString(s[:b0])
-		if b1 > b0 {
-			out = append(out, span{r0, r0 + utf8.RuneCountInString(s[b0:b1])})
-		}
-	}
-	return out
-}
 
 // union merges span lists into sorted, non-overlapping spans.
 func union(lists ...[]span) []span {

@@ -12,7 +12,6 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"katalogpes/store"
-	"katalogpes/store/polish"
 )
 
 // Result is a page of a search, shaped as the API answers it.
@@ -162,8 +161,7 @@ func emptyFacets(national bool) map[string]map[string]int {
 	return m
 }
 
-// hitDoc is what a Meilisearch hit carries (see retrieved); the folded
-// twins are not retrieved but matched (see foldedSpans).
+// hitDoc is what a Meilisearch hit carries (see retrieved).
 type hitDoc struct {
 	ID                        string                `json:"id"`
 	Tenant                    string                `json:"tenant"`
@@ -182,7 +180,6 @@ type hitDoc struct {
 	PSPreferenceEligible      bool                  `json:"ps_preference_eligible"`
 	Geo                       *GeoPoint             `json:"_geo"`
 	GeoDistance               *float64              `json:"_geoDistance"`
-	Matches                   map[string][]matchPos `json:"_matchesPosition"`
 }
 
 func (d *hitDoc) hit(q Query, words []string) Hit {
@@ -199,24 +196,10 @@ func (d *hitDoc) hit(q Query, words []string) Hit {
 	case q.Near != nil && d.Geo != nil:
 		h.DistanceKm = ptr(roundKm(haversineKm(*q.Near, d.Geo)))
 	}
-	if d.Matches == nil { // a federated search's hit (see federatedRequests)
-		h.Highlight = highlights(d.Name, matchWords(d.Name, words), d.Description, matchWords(d.Description, words))
-		return h
-	}
-	name := union(byteSpans(d.Name, d.Matches["name"]), foldedSpans(d.Name, d.Matches["name_folded"]))
-	desc := union(byteSpans(d.Description, d.Matches["description"]), foldedSpans(d.Description, d.Matches["description_folded"]))
-	h.Highlight = highlights(d.Name, name, d.Description, desc)
+	// Meilisearch is asked for no match positions (see requests): the
+	// words are marked here with the index's own typo rule.
+	h.Highlight = highlights(d.Name, matchWords(d.Name, words), d.Description, matchWords(d.Description, words))
 	return h
-}
-
-// foldedSpans marks in s the matches Meilisearch found in its folded twin.
-// The twin is not retrieved (it is polish.Fold(s), rune for rune): it is folded
-// here, and only when it matched.
-func foldedSpans(s string, pos []matchPos) []span {
-	if len(pos) == 0 {
-		return nil
-	}
-	return byteSpans(polish.Fold(s), pos)
 }
 
 // SuggestSearch is the federated search Suggest sends for q over the
