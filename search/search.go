@@ -163,23 +163,23 @@ func emptyFacets(national bool) map[string]map[string]int {
 
 // hitDoc is what a Meilisearch hit carries (see retrieved).
 type hitDoc struct {
-	ID                        string                `json:"id"`
-	Tenant                    string                `json:"tenant"`
-	Name                      string                `json:"name"`
-	LegalForm                 string                `json:"legal_form"`
-	Kinds                     []string              `json:"kinds"`
-	City                      string                `json:"city"`
-	Powiat                    string                `json:"powiat"`
-	PowiatName                string                `json:"powiat_name"`
-	Gmina                     string                `json:"gmina"`
-	GminaName                 string                `json:"gmina_name"`
-	Description               string                `json:"description"`
-	Categories                []string              `json:"categories"`
-	SocialEnterprise          bool                  `json:"social_enterprise"`
-	ReservedContractsEligible bool                  `json:"reserved_contracts_eligible"`
-	PSPreferenceEligible      bool                  `json:"ps_preference_eligible"`
-	Geo                       *GeoPoint             `json:"_geo"`
-	GeoDistance               *float64              `json:"_geoDistance"`
+	ID                        string    `json:"id"`
+	Tenant                    string    `json:"tenant"`
+	Name                      string    `json:"name"`
+	LegalForm                 string    `json:"legal_form"`
+	Kinds                     []string  `json:"kinds"`
+	City                      string    `json:"city"`
+	Powiat                    string    `json:"powiat"`
+	PowiatName                string    `json:"powiat_name"`
+	Gmina                     string    `json:"gmina"`
+	GminaName                 string    `json:"gmina_name"`
+	Description               string    `json:"description"`
+	Categories                []string  `json:"categories"`
+	SocialEnterprise          bool      `json:"social_enterprise"`
+	ReservedContractsEligible bool      `json:"reserved_contracts_eligible"`
+	PSPreferenceEligible      bool      `json:"ps_preference_eligible"`
+	Geo                       *GeoPoint `json:"_geo"`
+	GeoDistance               *float64  `json:"_geoDistance"`
 }
 
 func (d *hitDoc) hit(q Query, words []string) Hit {
