@@ -68,7 +68,7 @@ func (s *Service) searchFallback(ctx context.Context, q Query) (*Result, error) 
 		return nil, err
 	}
 	fq := fallbackQuery(q)
-	fq.Facets = true
+	fq.Facets = !q.withoutFacets
 	var fr *store.FallbackResult
 	err = s.withFallbackSlot(ctx, func() (err error) {
 		fr, err = s.db.FallbackSearch(sctx, fq)

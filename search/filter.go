@@ -159,8 +159,12 @@ func (s *Service) requests(q Query) ([]*meilisearch.SearchRequest, []string) {
 }
 
 // splitFacets sorts the facets of q: the attributes the main query counts
-// (no filter of theirs is active), and the names of those counted apart.
+// (no filter of theirs is active), and the names of those counted apart;
+// none for a query that shows no facets.
 func splitFacets(q Query, byFacet map[string]string) (attrs, counted []string) {
+	if q.withoutFacets {
+		return nil, nil
+	}
 	for _, fc := range facets {
 		if fc.name == "tenant" && q.Tenant != "" {
 			continue

@@ -24,6 +24,9 @@ type Query struct {
 	PerPage int
 	// withoutGeo keeps the listings without a point: what a radius leaves out.
 	withoutGeo bool
+	// withoutFacets counts no facets: the listings without a point are
+	// shown as a count and a list, never filtered by their own facets.
+	withoutFacets bool
 }
 
 // Limits of a query.

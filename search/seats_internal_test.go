@@ -68,3 +68,26 @@ func TestANationalSearchAsksOnlyTheIndexesItsSeatFiltersLeave(t *testing.T) {
 		t.Errorf("seat filters no index can answer: page %v, counts %v, want nothing to ask", p, cs)
 	}
 }
+
+// The listings a radius leaves out are shown as a count and a list, never
+// faceted: their searches ask Meilisearch for no facet counts, which are
+// most of a search's work.
+func TestTheUnlocatedSearchesCountNoFacets(t *testing.T) {
+	svc, err := New(Config{URL: "http://127.0.0.1:1"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Tenant: "slaskie", Q: "catering", ListingFilter: store.ListingFilter{Kinds: []string{"cis"}}}.normalized()
+	if reqs, _ := svc.requests(q); len(reqs) != 2 || len(reqs[0].Facets) == 0 {
+		t.Fatalf("a search with a kind filter: %d requests, facets %v; want the page with facets and the kind's count", len(reqs), reqs[0].Facets)
+	}
+	q.withoutFacets = true
+	if reqs, _ := svc.requests(q); len(reqs) != 1 || len(reqs[0].Facets) != 0 {
+		t.Errorf("without facets: %d requests, facets %v; want the page alone", len(reqs), reqs[0].Facets)
+	}
+	indexes := []regionIndex{{"listings_slaskie", "24"}, {"listings_opolskie", "16"}}
+	q.Tenant = ""
+	if page, counts := svc.federatedRequests(q, indexes, []string{q.Q}); len(counts) != 0 || len(page.Federation.FacetsByIndex["listings_slaskie"]) != 0 {
+		t.Errorf("nationally without facets: %d counts, facets %v; want none", len(counts), page.Federation.FacetsByIndex)
+	}
+}

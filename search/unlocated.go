@@ -27,7 +27,7 @@ const MaxUnlocatedHits = 20
 // No located hit and no filter: only the count.
 func (s *Service) unlocated(ctx context.Context, q Query, located []Hit) (*Unlocated, error) {
 	u := q
-	u.Near, u.RadiusKm, u.Sort, u.withoutGeo = nil, 0, "", true
+	u.Near, u.RadiusKm, u.Sort, u.withoutGeo, u.withoutFacets = nil, 0, "", true, true
 	u.Page, u.PerPage = 1, MaxUnlocatedHits
 	all, err := s.Search(ctx, u)
 	if err != nil {
