@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -178,27 +179,32 @@ func splitFacets(q Query, byFacet map[string]string) (attrs, counted []string) {
 	return attrs, counted
 }
 
-// MultiSearches are the requests Search sends Meilisearch for q, in
-// order: a region's one multi-search (the page and the facet counts
-// together), or nationally the federated page and then, when it found
-// anything, one federated count per active facet filter (see
-// searchEither). The load benchmark sends the very same ones straight to
-// Meilisearch, as its limit.
-func (s *Service) MultiSearches(ctx context.Context, q Query) ([]*meilisearch.MultiSearchRequest, error) {
-	q = q.normalized()
-	if q.Tenant != "" {
-		reqs, _ := s.requests(q)
-		return []*meilisearch.MultiSearchRequest{{Queries: reqs}}, nil
+// RecordSearch runs Search for q and also returns every multi-search it
+// sent Meilisearch, in order: the page and its facet counts, the relaxed
+// levels when every word together found nothing, the searches for the
+// listings a radius leaves out. The load benchmark replays them straight
+// to Meilisearch as the limit of the very same work.
+func (s *Service) RecordSearch(ctx context.Context, q Query) (*Result, []*meilisearch.MultiSearchRequest, error) {
+	rec := &recorder{}
+	res, err := s.Search(context.WithValue(ctx, recorderKey{}, rec), q)
+	return res, rec.sent, err
+}
+
+// recorder collects the multi-searches sent under its context.
+type recorder struct {
+	mu   sync.Mutex
+	sent []*meilisearch.MultiSearchRequest
+}
+
+type recorderKey struct{}
+
+// record notes req as sent, if ctx is recording.
+func record(ctx context.Context, req *meilisearch.MultiSearchRequest) {
+	if rec, ok := ctx.Value(recorderKey{}).(*recorder); ok {
+		rec.mu.Lock()
+		rec.sent = append(rec.sent, req)
+		rec.mu.Unlock()
 	}
-	indexes, err := s.regionIndexes(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	page, counts := s.federatedRequests(q, indexes, []string{q.Q})
-	if page == nil {
-		return nil, nil // nothing to ask: the seat filters rule out every index
-	}
-	return append([]*meilisearch.MultiSearchRequest{page}, counts...), nil
 }
 
 func sortFor(q Query) []string {

@@ -67,7 +67,7 @@ func TestARegionsSynonymsAndStopWordsChangeOnlyItsOwnResults(t *testing.T) {
 // of a national search's cost (bench/RESULTS.md).
 func TestANationalSearchAsksNoMatchPositions(t *testing.T) {
 	e := newEnv(t)
-	reqs, err := e.svc.MultiSearches(context.Background(), search.Query{Q: "spoldzielnia"})
+	_, reqs, err := e.svc.RecordSearch(context.Background(), search.Query{Q: "spoldzielnia"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,6 +49,7 @@ var requestBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // searchWire sends req through the circuit breaker and decodes the answer.
 func (s *Service) searchWire(ctx context.Context, req *meilisearch.MultiSearchRequest) (*wireAnswer, error) {
+	record(ctx, req)
 	var ans *wireAnswer
 	err := s.call(ctx, func(ctx context.Context) error {
 		var err error

@@ -392,10 +392,12 @@ func measure(ctx context.Context, cfg config, e *env, srv *server, mods *moderat
 		if k.twin == nil {
 			continue
 		}
+		prepared := time.Now()
 		twin, err := k.twin()
 		if err != nil {
 			return err
 		}
+		logf("limit of %s prepared in %s", k.name, time.Since(prepared).Round(time.Millisecond))
 		name := "↳ Meilisearch direct, same queries"
 		if k.limit != "meili" {
 			name = "↳ " + k.limit
