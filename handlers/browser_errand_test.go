@@ -41,7 +41,7 @@ func TestBrowserBuyersErrand(t *testing.T) {
 	publishAs(t, b.testServer, owner, mod, rudaCleaner("Spółdzielnia Socjalna Czysta Ruda", "5260250274", 6, "sprzatanie"))
 	publishAs(t, b.testServer, owner, mod, rudaCleaner("Spółdzielnia Socjalna Porządek", "1234563218", 4, "sprzatanie"))
 	publishAs(t, b.testServer, owner, mod, rudaCleaner("Spółdzielnia Socjalna Obiady Rudzkie", "7010035015", 6, "catering"))
-	b.waitForSearch(t, "sprzatanie", 2)
+	b.waitForSearch(t, "spoldzielnia socjalna", 3) // all three: the catering one is asked for too
 
 	for _, width := range []int64{1280, 375} {
 		tb := b.tab(t, "g-errand-"+map[int64]string{1280: "wide", 375: "phone"}[width])

@@ -578,7 +578,7 @@ func (b *browserStack) statsJourney(t *testing.T) {
 // waitForSearch waits until the index answers q with at least n hits.
 func (b *browserStack) waitForSearch(t *testing.T, q string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // a loaded CI machine queues indexing for long
 	for {
 		resp, err := http.Get(b.base + "/r/slaskie/api/v1/search?q=" + url.QueryEscape(q))
 		if err == nil {
