@@ -38,19 +38,24 @@ const fallbackWait = time.Second
 // grows while the machine is short of CPU.
 var ErrBusy = &store.Error{Code: store.EUnavailable, Key: "search.busy", Err: errors.New("every fallback slot is taken")}
 
-// withFallbackSlot runs fn in one of the fallback slots, waiting at most
-// fallbackWait for one.
-func (s *Service) withFallbackSlot(ctx context.Context, fn func() error) error {
+// fallbackSearch asks PostgreSQL fq for tenant (every tenant for ""), in
+// one of the fallback slots, waiting at most fallbackWait for one. Every
+// fallback read goes through here, so none escapes the bound.
+func (s *Service) fallbackSearch(ctx context.Context, tenant string, fq store.FallbackQuery) (*store.FallbackResult, error) {
+	sctx, err := s.scope(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
 	wctx, cancel := context.WithTimeout(ctx, fallbackWait)
 	defer cancel()
 	if err := s.fallbacks.Acquire(wctx, 1); err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
-		return ErrBusy
+		return nil, ErrBusy
 	}
 	defer s.fallbacks.Release(1)
-	return fn()
+	return s.db.FallbackSearch(sctx, fq)
 }
 
 // fallbackQuery is q for store.FallbackSearch. Stop words are dropped as
@@ -63,17 +68,9 @@ func fallbackQuery(q Query) store.FallbackQuery {
 // searchFallback answers q from PostgreSQL, in the shape of a Meilisearch
 // answer, marked Degraded.
 func (s *Service) searchFallback(ctx context.Context, q Query) (*Result, error) {
-	sctx, err := s.scope(ctx, q.Tenant)
-	if err != nil {
-		return nil, err
-	}
 	fq := fallbackQuery(q)
 	fq.Facets = !q.withoutFacets
-	var fr *store.FallbackResult
-	err = s.withFallbackSlot(ctx, func() (err error) {
-		fr, err = s.db.FallbackSearch(sctx, fq)
-		return err
-	})
+	fr, err := s.fallbackSearch(ctx, q.Tenant, fq)
 	if err != nil {
 		return nil, err
 	}
@@ -110,15 +107,7 @@ func hitFromDocument(d *Document) Hit {
 
 // suggestFallback offers names from PostgreSQL.
 func (s *Service) suggestFallback(ctx context.Context, tenant, q string) ([]string, error) {
-	sctx, err := s.scope(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	var fr *store.FallbackResult
-	err = s.withFallbackSlot(ctx, func() (err error) {
-		fr, err = s.db.FallbackSearch(sctx, store.FallbackQuery{Q: strings.Join(queryWords(q), " "), PerPage: 8})
-		return err
-	})
+	fr, err := s.fallbackSearch(ctx, tenant, store.FallbackQuery{Q: strings.Join(queryWords(q), " "), PerPage: 8})
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}

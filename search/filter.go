@@ -111,9 +111,9 @@ func filterExcept(q Query, fixed []string, byFacet map[string]string, skip strin
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// retrieved are the attributes a hit needs. Not the folded twins: their
-// matches are reported all the same, and Fold rebuilds them (Meilisearch
-// would spend time sending them and we reading them, on every search).
+// retrieved are the attributes a hit needs. Not the folded twins: they are
+// only searched (Meilisearch would spend time sending them and we reading
+// them, on every search).
 var retrieved = []string{"id", "tenant", "name", "legal_form", "kinds", "city", "powiat", "powiat_name",
 	"gmina", "gmina_name", "description", "categories", "social_enterprise",
 	"reserved_contracts_eligible", "ps_preference_eligible", "_geo"}

@@ -100,8 +100,8 @@ func answerError(resp *http.Response) error {
 	return &answerRefused{Status: resp.StatusCode, Code: body.Code, Message: body.Message}
 }
 
-// hitsOf turns typed hits into the API's; q's words, for hits without
-// match positions, are read once for the page.
+// hitsOf turns typed hits into the API's; q's words, which mark them, are
+// read once for the page.
 func hitsOf(docs []hitDoc, q Query) []Hit {
 	out := make([]Hit, len(docs))
 	words := queryWords(q.Q)
