@@ -81,7 +81,7 @@ func (s *Service) searchFallback(ctx context.Context, q Query) (*Result, error) 
 			res.Facets[name] = counts
 		}
 	}
-	words := queryWords(q.Q)
+	marks := newMarker(queryWords(q.Q))
 	now := s.now()
 	for _, fh := range fr.Hits {
 		d := BuildDocument(fh.Listing, now)
@@ -89,7 +89,7 @@ func (s *Service) searchFallback(ctx context.Context, q Query) (*Result, error) 
 		if fh.DistanceKm != nil {
 			h.DistanceKm = ptr(roundKm(*fh.DistanceKm))
 		}
-		h.Highlight = highlights(d.Name, matchWords(d.Name, words), d.Description, matchWords(d.Description, words))
+		h.Highlight = marks.highlights(d.Name, d.Description)
 		res.Hits = append(res.Hits, h)
 	}
 	return res, nil

@@ -3,7 +3,6 @@ package search
 import (
 	"html"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,28 +10,10 @@ import (
 	"katalogpes/store/polish"
 )
 
-// span is a matched stretch of text in runes, end excluded. Rune offsets
-// are shared by a text and its Fold, so matches in a folded copy mark the
-// original.
+// span is a matched stretch of text in bytes, end excluded. Matches are
+// found in a folded copy (polish.FoldRune maps one rune to one) and
+// carried back to the text people read through each rune's offset.
 type span struct{ start, end int }
-
-// union merges span lists into sorted, non-overlapping spans.
-func union(lists ...[]span) []span {
-	var all []span
-	for _, l := range lists {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].start < all[j].start })
-	var out []span
-	for _, s := range all {
-		if n := len(out); n > 0 && s.start <= out[n-1].end {
-			out[n-1].end = max(out[n-1].end, s.end)
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
-}
 
 // queryWords are q's words, folded, without stop words: what the
 // PostgreSQL fallback marks.
@@ -46,26 +27,52 @@ func queryWords(q string) []string {
 	return out
 }
 
-func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+func notWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
 
-// matchWords finds the words of text that begin with one of words
-// (folded), allowing typos as the index does (see typosAllowed), as spans
-// of text. It marks every hit, whoever found it: Meilisearch is asked for
-// no match positions, which cost it as much again as the search (and,
-// federated, for every index's candidates: bench/RESULTS.md).
-func matchWords(text string, words []string) []span {
-	if len(words) == 0 {
+// marker marks a page's hits with q's words (folded, see queryWords),
+// allowing typos as the index does (see typosAllowed). It marks every hit,
+// whoever found it: Meilisearch is asked for no match positions, which
+// cost it as much again as the search (and, federated, for every index's
+// candidates: bench/RESULTS.md). One marker serves one page, on one
+// goroutine: the words are read once and its buffers reused per text.
+type marker struct {
+	words     []markWord
+	folded    []rune // the last text read, folded
+	offs      []int  // byte offset of each of its runes, then its length
+	prev, cur []int  // two rows of the edit distance
+}
+
+type markWord struct {
+	runes []rune
+	typos int
+}
+
+func newMarker(words []string) *marker {
+	m := &marker{words: make([]markWord, len(words))}
+	for i, w := range words {
+		m.words[i] = markWord{[]rune(w), typosAllowed(w)}
+	}
+	return m
+}
+
+// spans finds the words of text that begin with one of the marker's words,
+// as spans of whole words.
+func (m *marker) spans(text string) []span {
+	if len(m.words) == 0 {
 		return nil
 	}
-	type word struct {
-		runes []rune
-		typos int
+	m.folded, m.offs = m.folded[:0], m.offs[:0]
+	for i, r := range text {
+		m.folded = append(m.folded, polish.FoldRune(r))
+		m.offs = append(m.offs, i)
 	}
-	ws := make([]word, len(words))
-	for i, w := range words {
-		ws[i] = word{[]rune(w), typosAllowed(w)}
-	}
-	runes := []rune(polish.Fold(text))
+	m.offs = append(m.offs, len(text))
+	runes := m.folded
 	var out []span
 	for i := 0; i < len(runes); {
 		if notWordRune(runes[i]) {
@@ -76,13 +83,30 @@ func matchWords(text string, words []string) []span {
 		for j < len(runes) && !notWordRune(runes[j]) {
 			j++
 		}
-		for _, w := range ws {
-			if prefixWithin(runes[i:j], w.runes, w.typos) {
-				out = append(out, span{i, j})
+		for _, w := range m.words {
+			if m.prefixWithin(runes[i:j], w.runes, w.typos) {
+				out = append(out, span{m.offs[i], m.offs[j]})
 				break
 			}
 		}
 		i = j
+	}
+	return out
+}
+
+// highlights builds a hit's highlight map: only fields with a match, whole
+// words marked (Meilisearch marks as many letters as were typed; the
+// words marked here are whole: one look on every path).
+func (m *marker) highlights(name, desc string) map[string]string {
+	var out map[string]string
+	if spans := m.spans(name); len(spans) > 0 {
+		out = map[string]string{"name": mark(name, spans)}
+	}
+	if spans := m.spans(desc); len(spans) > 0 {
+		if out == nil {
+			out = map[string]string{}
+		}
+		out["description"] = mark(m.snippet(desc, spans))
 	}
 	return out
 }
@@ -100,47 +124,71 @@ func typosAllowed(w string) int {
 }
 
 // prefixWithin reports whether some prefix of tok is at most k edits
-// (Levenshtein) from w: w typed as the start of tok, typos allowed.
-func prefixWithin(tok, w []rune, k int) bool {
-	if k == 0 || len(tok) < len(w)-k {
-		return len(tok) >= len(w) && string(tok[:len(w)]) == string(w)
+// (Levenshtein) from w: w typed as the start of tok, typos allowed. A
+// typo on the first letter counts as two, as in the index (milli's word
+// derivations: one typo keeps the first letter; two allow one typo where
+// the first letter differs).
+func (m *marker) prefixWithin(tok, w []rune, k int) bool {
+	if len(w) == 0 || len(tok) == 0 {
+		return len(w) == 0
 	}
+	if tok[0] != w[0] {
+		// That typo is the only one: w's first letter replaced, dropped,
+		// or another typed before it.
+		return k >= 2 && (hasPrefix(tok[1:], w[1:]) || hasPrefix(tok, w[1:]) || hasPrefix(tok[1:], w))
+	}
+	tok, w = tok[1:], w[1:]
+	if k == 0 || len(tok) < len(w)-k {
+		return hasPrefix(tok, w)
+	}
+	// A prefix longer than w by more than k is more than k edits away.
+	tok = tok[:min(len(tok), len(w)+k)]
 	// prev[j]: edits between w[:i] and tok[:j]; the answer is the best of
-	// the last row, any prefix of tok.
-	prev, cur := make([]int, len(tok)+1), make([]int, len(tok)+1)
+	// the last row, any prefix of tok. A row whose best exceeds k can only
+	// grow: stop there.
+	m.prev, m.cur = slices.Grow(m.prev[:0], len(tok)+1)[:len(tok)+1], slices.Grow(m.cur[:0], len(tok)+1)[:len(tok)+1]
+	prev, cur := m.prev, m.cur
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(w); i++ {
 		cur[0] = i
+		best := i
 		for j := 1; j <= len(tok); j++ {
 			sub := prev[j-1]
 			if w[i-1] != tok[j-1] {
 				sub++
 			}
 			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+			best = min(best, cur[j])
+		}
+		if best > k {
+			return false
 		}
 		prev, cur = cur, prev
 	}
 	return slices.Min(prev) <= k
 }
 
+func hasPrefix(tok, w []rune) bool { return len(tok) >= len(w) && slices.Equal(tok[:len(w)], w) }
+
 // mark HTML-escapes text and wraps the spans in <mark>.
-func mark(runes []rune, spans []span) string {
+func mark(text string, spans []span) string {
 	var b strings.Builder
+	b.Grow(len(text) + len(spans)*len("<mark></mark>"))
 	pos := 0
 	for _, s := range spans {
-		s.start, s.end = min(max(s.start, pos), len(runes)), min(s.end, len(runes))
+		s.start, s.end = min(max(s.start, pos), len(text)), min(s.end, len(text))
 		if s.end <= s.start {
 			continue
 		}
-		b.WriteString(html.EscapeString(string(runes[pos:s.start])))
+		b.WriteString(html.EscapeString(text[pos:s.start]))
 		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(string(runes[s.start:s.end])))
+		b.WriteString(html.EscapeString(text[s.start:s.end]))
 		b.WriteString("</mark>")
 		pos = s.end
 	}
-	b.WriteString(html.EscapeString(string(runes[pos:])))
+	b.WriteString(html.EscapeString(text[pos:]))
 	return b.String()
 }
 
@@ -151,40 +199,41 @@ const (
 )
 
 // snippet cuts a window of text around its first span, at spaces, with
-// ellipses where text was left out, and shifts the spans into it.
-func snippet(text string, spans []span) ([]rune, []span) {
-	runes := []rune(text)
-	if len(runes) <= snippetLen {
-		return runes, spans
+// ellipses where text was left out, and shifts the spans into it. text
+// is the marker's last text read (its runes are in m.folded and m.offs).
+func (m *marker) snippet(text string, spans []span) (string, []span) {
+	n := len(m.folded)
+	if n <= snippetLen {
+		return text, spans
 	}
-	from := max(spans[0].start-snippetBefore, 0)
+	first, _ := slices.BinarySearch(m.offs, spans[0].start)
+	from := max(first-snippetBefore, 0)
 	if from > 0 {
-		if i := indexRune(runes[from:spans[0].start], ' '); i >= 0 {
+		if i := indexRune(m.folded[from:first], ' '); i >= 0 {
 			from += i + 1
 		}
 	}
-	to := min(from+snippetLen, len(runes))
-	if to < len(runes) {
-		if i := lastIndexRune(runes[from:to], ' '); i > 0 {
+	to := min(from+snippetLen, n)
+	if to < n {
+		if i := lastIndexRune(m.folded[from:to], ' '); i > 0 {
 			to = from + i
 		}
 	}
-	out := append([]rune{}, runes[from:to]...)
-	shift := 0
+	fromB, toB := m.offs[from], m.offs[to]
+	before, after := "", ""
 	if from > 0 {
-		out = append([]rune("…"), out...)
-		shift = 1
+		before = "…"
 	}
-	if to < len(runes) {
-		out = append(out, '…')
+	if to < n {
+		after = "…"
 	}
 	var moved []span
 	for _, s := range spans {
-		if s.end > from && s.start < to {
-			moved = append(moved, span{max(s.start, from) - from + shift, min(s.end, to) - from + shift})
+		if s.end > fromB && s.start < toB {
+			moved = append(moved, span{max(s.start, fromB) - fromB + len(before), min(s.end, toB) - fromB + len(before)})
 		}
 	}
-	return out, moved
+	return before + text[fromB:toB] + after, moved
 }
 
 func indexRune(rs []rune, r rune) int {
@@ -203,40 +252,6 @@ func lastIndexRune(rs []rune, r rune) int {
 		}
 	}
 	return -1
-}
-
-// highlights builds a hit's highlight map: only fields with a match, whole
-// words marked (Meilisearch marks as many letters as were typed; the
-// words marked here, see matchWords, are whole: one look on every path).
-func highlights(name string, nameSpans []span, desc string, descSpans []span) map[string]string {
-	var m map[string]string
-	if len(nameSpans) > 0 {
-		runes := []rune(name)
-		m = map[string]string{"name": mark(runes, wholeWords(runes, nameSpans))}
-	}
-	if len(descSpans) > 0 {
-		if m == nil {
-			m = map[string]string{}
-		}
-		m["description"] = mark(snippet(desc, wholeWords([]rune(desc), descSpans)))
-	}
-	return m
-}
-
-// wholeWords widens each span to the word it lies in.
-func wholeWords(runes []rune, spans []span) []span {
-	out := make([]span, len(spans))
-	for i, s := range spans {
-		s.start, s.end = min(max(s.start, 0), len(runes)), min(max(s.end, 0), len(runes))
-		for s.start > 0 && !notWordRune(runes[s.start-1]) {
-			s.start--
-		}
-		for s.end < len(runes) && !notWordRune(runes[s.end]) {
-			s.end++
-		}
-		out[i] = s
-	}
-	return union(out)
 }
 
 // teaser cuts a description for a list of hits.

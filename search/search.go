@@ -182,7 +182,7 @@ type hitDoc struct {
 	GeoDistance               *float64  `json:"_geoDistance"`
 }
 
-func (d *hitDoc) hit(q Query, words []string) Hit {
+func (d *hitDoc) hit(q Query, marks *marker) Hit {
 	h := Hit{
 		ID: d.ID, Tenant: d.Tenant, Name: d.Name, LegalForm: d.LegalForm, Kinds: nonNil(d.Kinds),
 		City: d.City, Powiat: store.Unit{Code: d.Powiat, Name: d.PowiatName}, Gmina: store.Unit{Code: d.Gmina, Name: d.GminaName},
@@ -198,7 +198,7 @@ func (d *hitDoc) hit(q Query, words []string) Hit {
 	}
 	// Meilisearch is asked for no match positions (see requests): the
 	// words are marked here with the index's own typo rule.
-	h.Highlight = highlights(d.Name, matchWords(d.Name, words), d.Description, matchWords(d.Description, words))
+	h.Highlight = marks.highlights(d.Name, d.Description)
 	return h
 }
 

@@ -3,13 +3,13 @@ package search
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 
+	json "github.com/goccy/go-json"
 	"github.com/meilisearch/meilisearch-go"
 )
 
@@ -17,6 +17,7 @@ import (
 // answers are decoded straight into typed hits and facet counts: the
 // client library decodes every hit into a map of raw values that we then
 // decoded a second time, which was most of the server's CPU per search.
+// goccy/go-json, encoding/json's drop-in, decodes them at half its CPU.
 
 // wireResult is one query's answer, or a federated answer's whole.
 type wireResult struct {
@@ -82,9 +83,28 @@ func (s *Service) postMultiSearch(ctx context.Context, req *meilisearch.MultiSea
 	if resp.StatusCode != http.StatusOK {
 		return nil, answerError(resp)
 	}
-	var ans wireAnswer
-	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+	ans, err := decodeAnswer(resp.Body)
+	if err != nil {
 		return nil, &answerRefused{Status: resp.StatusCode, Code: "undecodable", Message: err.Error()}
+	}
+	return ans, nil
+}
+
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// decodeAnswer reads a multi-search's answer into typed hits. The body is
+// read whole first: decoding a buffer costs less than decoding a stream,
+// and the decoded strings do not share the pooled buffer.
+func decodeAnswer(r io.Reader) (*wireAnswer, error) {
+	buf := answerBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer answerBuffers.Put(buf)
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, fmt.Errorf("read multi-search answer: %w", err)
+	}
+	var ans wireAnswer
+	if err := json.Unmarshal(buf.Bytes(), &ans); err != nil {
+		return nil, err
 	}
 	return &ans, nil
 }
@@ -104,9 +124,9 @@ func answerError(resp *http.Response) error {
 // read once for the page.
 func hitsOf(docs []hitDoc, q Query) []Hit {
 	out := make([]Hit, len(docs))
-	words := queryWords(q.Q)
+	marks := newMarker(queryWords(q.Q))
 	for i := range docs {
-		out[i] = docs[i].hit(q, words)
+		out[i] = docs[i].hit(q, marks)
 	}
 	return out
 }

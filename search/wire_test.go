@@ -85,11 +85,11 @@ func BenchmarkDecodeSearchAnswer(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		var ans wireAnswer
-		if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&ans); err != nil {
+		ans, err := decodeAnswer(bytes.NewReader(raw))
+		if err != nil {
 			b.Fatal(err)
 		}
-		if hits := hitsOf(ans.Results[0].Hits, Query{}); len(hits) != 20 {
+		if hits := hitsOf(ans.Results[0].Hits, Query{Q: "spoldzielnia catering"}); len(hits) != 20 {
 			b.Fatal(len(hits))
 		}
 	}

@@ -30,7 +30,7 @@ func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		b.WriteRune(foldRune(r))
+		b.WriteRune(FoldRune(r))
 	}
 	return b.String()
 }
@@ -43,7 +43,29 @@ var letters = map[rune]rune{
 	'đ': 'd', 'Đ': 'd', 'ø': 'o', 'Ø': 'o', 'ħ': 'h', 'Ħ': 'h', 'ı': 'i',
 }
 
-func foldRune(r rune) rune {
+// latin holds the folds of U+0000–U+017F (ASCII, Latin-1 and Latin
+// Extended-A: every Polish letter), computed once by foldSlow: folding
+// runs over every hit's text, and NFD per rune is slow.
+var latin [0x180]rune
+
+func init() {
+	for r := range latin {
+		latin[r] = foldSlow(rune(r))
+	}
+}
+
+// FoldRune is Fold of one rune: what a position-keeping caller folds with.
+func FoldRune(r rune) rune {
+	switch {
+	case r < rune(len(latin)):
+		return latin[r]
+	case 0x2010 <= r && r <= 0x206F: // general punctuation („ ” – …): no case, no marks
+		return r
+	}
+	return foldSlow(r)
+}
+
+func foldSlow(r rune) rune {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
 			return r + 'a' - 'A'
