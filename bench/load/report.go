@@ -50,6 +50,7 @@ type report struct {
 	started                    time.Time
 	imported, importSkipped    int
 	importTook, searchableTook time.Duration
+	importCPU                  perRequest // seconds, not per request: the whole import → searchable
 	enriched                   int
 	enrichTook                 time.Duration
 	rows                       []row
@@ -160,6 +161,9 @@ func (r *report) writeLoading(p linef) {
 	p("| import (validated, written, queued) | %s rows in %.1f s = **%s rows/s** (%d skipped) |", thousands(r.imported),
 		r.importTook.Seconds(), thousands(int(float64(r.imported)/r.importTook.Seconds())), r.importSkipped)
 	p("| import → searchable (from the import's start) | **%.1f s** |", r.searchableTook.Seconds())
+	c := r.importCPU
+	p("| … CPU s of it: importer (the load generator, in-process) · server · Meilisearch · PostgreSQL · other | %.1f · %.1f · %.1f · %.1f · %.1f |",
+		c.client/1000, c.server/1000, c.meili/1000, c.postgres/1000, c.other/1000)
 	p("| %s listings changed in bulk (offers, areas, certificates) → searchable | %.1f s |", thousands(r.enriched), r.enrichTook.Seconds())
 	p("")
 }

@@ -12,7 +12,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -66,7 +65,7 @@ func run(ctx context.Context, cfg config) error {
 	acc.mods.base = srv.base
 	client := httpClient(cfg.c)
 
-	if err := importRegisters(ctx, e, client, srv.base, files, acc.admins, rep); err != nil {
+	if err := importRegisters(ctx, e, client, srv, files, acc.admins, rep); err != nil {
 		return err
 	}
 	if cfg.importOnly {
@@ -189,8 +188,9 @@ func createAccounts(ctx context.Context, e *env, files map[string]string) (*acco
 
 // importRegisters imports region by region, as each region's admin would,
 // and waits until everything imported is searchable.
-func importRegisters(ctx context.Context, e *env, client *http.Client, base string, files map[string]string, admins map[string]tenants.Principal, rep *report) error {
+func importRegisters(ctx context.Context, e *env, client *http.Client, srv *server, files map[string]string, admins map[string]tenants.Principal, rep *report) error {
 	logf("importing")
+	before := sampleCPU(srv.pid(), e.dbName)
 	importStart := time.Now()
 	voivs := make([]string, 0, len(files))
 	for v := range files {
@@ -217,11 +217,14 @@ func importRegisters(ctx context.Context, e *env, client *http.Client, base stri
 	rep.importTook = time.Since(importStart)
 	logf("imported %d rows (%d skipped) in %s; waiting until searchable", rep.imported, rep.importSkipped, rep.importTook.Round(time.Millisecond))
 	var err error
-	if rep.searchableTook, err = waitSearchable(ctx, e, client, base, 20*time.Minute); err != nil {
+	if rep.searchableTook, err = waitSearchable(ctx, e, client, srv.base, 20*time.Minute); err != nil {
 		return err
 	}
 	rep.searchableTook += rep.importTook
-	logf("searchable %.1f s after the import started", rep.searchableTook.Seconds())
+	rep.importCPU = cpuPerRequest(before, sampleCPU(srv.pid(), e.dbName), 1)
+	c := rep.importCPU
+	logf("searchable %.1f s after the import started; CPU s: importer %.1f, server %.1f, Meilisearch %.1f, PostgreSQL %.1f, other %.1f",
+		rep.searchableTook.Seconds(), c.client/1000, c.server/1000, c.meili/1000, c.postgres/1000, c.other/1000)
 	return nil
 }
 
@@ -359,10 +362,7 @@ func loadKinds(ctx context.Context, cfg config, e *env, client *http.Client, bas
 // weather on this shared machine, while the pending approvals run.
 func measure(ctx context.Context, cfg config, e *env, srv *server, mods *moderators, kinds []loadKind, pending []pendingRef, rep *report) error {
 	warm := min(time.Second, cfg.d/10)
-	serverPID := ""
-	if srv.cmd != nil {
-		serverPID = strconv.Itoa(srv.cmd.Process.Pid)
-	}
+	serverPID := srv.pid()
 	sample := func() cpuUse { return sampleCPU(serverPID, e.dbName) }
 	runs := 0
 	for _, k := range kinds {

@@ -235,6 +235,15 @@ type server struct {
 	status error
 }
 
+// pid is the server's process id for sampleCPU, "" when it runs in this
+// process.
+func (s *server) pid() string {
+	if s.cmd == nil {
+		return ""
+	}
+	return strconv.Itoa(s.cmd.Process.Pid)
+}
+
 // alive says why the server is gone, if it is.
 func (s *server) alive() error {
 	if s.exited == nil {
