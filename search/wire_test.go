@@ -113,7 +113,7 @@ func BenchmarkDecodeSearchAnswerViaClientTypes(b *testing.B) {
 			if err := h.DecodeInto(&d); err != nil {
 				b.Fatal(err)
 			}
-			hits = append(hits, d.hit(Query{}, nil))
+			hits = append(hits, d.hit(Query{}, newMarker(nil)))
 		}
 		var dist map[string]map[string]int
 		if err := json.Unmarshal(resp.Results[0].FacetDistribution, &dist); err != nil || len(hits) != 20 {
