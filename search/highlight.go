@@ -209,7 +209,7 @@ func (m *marker) snippet(text string, spans []span) (string, []span) {
 	first, _ := slices.BinarySearch(m.offs, spans[0].start)
 	from := max(first-snippetBefore, 0)
 	if from > 0 {
-		if i := indexRune(m.folded[from:first], ' '); i >= 0 {
+		if i := slices.Index(m.folded[from:first], ' '); i >= 0 {
 			from += i + 1
 		}
 	}
@@ -234,15 +234,6 @@ func (m *marker) snippet(text string, spans []span) (string, []span) {
 		}
 	}
 	return before + text[fromB:toB] + after, moved
-}
-
-func indexRune(rs []rune, r rune) int {
-	for i, x := range rs {
-		if x == r {
-			return i
-		}
-	}
-	return -1
 }
 
 func lastIndexRune(rs []rune, r rune) int {

@@ -46,7 +46,9 @@ func (e *answerRefused) Error() string {
 	return fmt.Sprintf("meilisearch multi-search answered %d %s: %s", e.Status, e.Code, e.Message)
 }
 
-var requestBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// wireBuffers hold a multi-search's request while it is sent, and its
+// answer while it is decoded.
+var wireBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // searchWire sends req through the circuit breaker and decodes the answer.
 func (s *Service) searchWire(ctx context.Context, req *meilisearch.MultiSearchRequest) (*wireAnswer, error) {
@@ -61,9 +63,9 @@ func (s *Service) searchWire(ctx context.Context, req *meilisearch.MultiSearchRe
 }
 
 func (s *Service) postMultiSearch(ctx context.Context, req *meilisearch.MultiSearchRequest) (*wireAnswer, error) {
-	buf := requestBuffers.Get().(*bytes.Buffer)
+	buf := wireBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer requestBuffers.Put(buf)
+	defer wireBuffers.Put(buf)
 	if err := json.NewEncoder(buf).Encode(req); err != nil {
 		return nil, fmt.Errorf("encode multi-search: %w", err)
 	}
@@ -90,15 +92,13 @@ func (s *Service) postMultiSearch(ctx context.Context, req *meilisearch.MultiSea
 	return ans, nil
 }
 
-var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // decodeAnswer reads a multi-search's answer into typed hits. The body is
 // read whole first: decoding a buffer costs less than decoding a stream,
 // and the decoded strings do not share the pooled buffer.
 func decodeAnswer(r io.Reader) (*wireAnswer, error) {
-	buf := answerBuffers.Get().(*bytes.Buffer)
+	buf := wireBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer answerBuffers.Put(buf)
+	defer wireBuffers.Put(buf)
 	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, fmt.Errorf("read multi-search answer: %w", err)
 	}

@@ -50,7 +50,7 @@ type report struct {
 	started                    time.Time
 	imported, importSkipped    int
 	importTook, searchableTook time.Duration
-	importCPU                  perRequest // seconds, not per request: the whole import → searchable
+	importCPU                  perRequest // ms of the whole import → searchable (one "request")
 	enriched                   int
 	enrichTook                 time.Duration
 	rows                       []row
@@ -161,11 +161,15 @@ func (r *report) writeLoading(p linef) {
 	p("| import (validated, written, queued) | %s rows in %.1f s = **%s rows/s** (%d skipped) |", thousands(r.imported),
 		r.importTook.Seconds(), thousands(int(float64(r.imported)/r.importTook.Seconds())), r.importSkipped)
 	p("| import → searchable (from the import's start) | **%.1f s** |", r.searchableTook.Seconds())
-	c := r.importCPU
-	p("| … CPU s of it: importer (the load generator, in-process) · server · Meilisearch · PostgreSQL · other | %.1f · %.1f · %.1f · %.1f · %.1f |",
-		c.client/1000, c.server/1000, c.meili/1000, c.postgres/1000, c.other/1000)
+	p("| … CPU s of it: importer (the load generator, in-process) · server · Meilisearch · PostgreSQL · other | %s |", r.importCPU.seconds())
 	p("| %s listings changed in bulk (offers, areas, certificates) → searchable | %.1f s |", thousands(r.enriched), r.enrichTook.Seconds())
 	p("")
+}
+
+// seconds is an import's CPU by party (importer · server · Meilisearch ·
+// PostgreSQL · other), in seconds.
+func (c perRequest) seconds() string {
+	return fmt.Sprintf("%.1f · %.1f · %.1f · %.1f · %.1f", c.client/1000, c.server/1000, c.meili/1000, c.postgres/1000, c.other/1000)
 }
 
 // writeKinds is the table of each kind, then the limit measured for it.

@@ -222,9 +222,8 @@ func importRegisters(ctx context.Context, e *env, client *http.Client, srv *serv
 	}
 	rep.searchableTook += rep.importTook
 	rep.importCPU = cpuPerRequest(before, sampleCPU(srv.pid(), e.dbName), 1)
-	c := rep.importCPU
-	logf("searchable %.1f s after the import started; CPU s: importer %.1f, server %.1f, Meilisearch %.1f, PostgreSQL %.1f, other %.1f",
-		rep.searchableTook.Seconds(), c.client/1000, c.server/1000, c.meili/1000, c.postgres/1000, c.other/1000)
+	logf("searchable %.1f s after the import started; CPU s (importer · server · Meilisearch · PostgreSQL · other): %s",
+		rep.searchableTook.Seconds(), rep.importCPU.seconds())
 	return nil
 }
 
