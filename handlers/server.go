@@ -78,13 +78,19 @@ type Deps struct {
 	Metrics  *prometheus.Registry
 	// Registries are the registry clients behind their cache; nil: off.
 	Registries *store.Registries
+	// Translator is the process's catalogues, shared with its mailing
+	// jobs; nil: New loads its own.
+	Translator *view.Translator
 }
 
 // New builds the Fiber app with every route.
 func New(cfg Config, d Deps) (*fiber.App, *Server, error) {
-	tr, err := view.NewTranslator()
-	if err != nil {
-		return nil, nil, err
+	tr := d.Translator
+	if tr == nil {
+		var err error
+		if tr, err = view.NewTranslator(); err != nil {
+			return nil, nil, err
+		}
 	}
 	if cfg.PageCacheBytes == 0 {
 		cfg.PageCacheBytes = DefaultPageCacheBytes

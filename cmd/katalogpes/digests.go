@@ -12,12 +12,6 @@ import (
 // DIGEST_HOUR (Polish time), what waits for them, checking every
 // REMINDER_INTERVAL until ctx ends. Every instance of serve runs it; the
 // store's sent-markers mail each person once a day.
-func runDigests(ctx context.Context, db *store.DB, cfg Config, log *slog.Logger) {
-	tr, err := view.NewTranslator()
-	if err != nil {
-		log.Error("moderators' digests: no translations; not running", "err", err)
-		return
-	}
-	mail := view.NewComposer(tr, cfg.BaseURL)
+func runDigests(ctx context.Context, db *store.DB, cfg Config, mail *view.Composer, log *slog.Logger) {
 	_ = db.RunDigests(ctx, store.DigestsConfig{Every: cfg.ReminderInterval, Hour: cfg.DigestHour, Log: log, Compose: mail.Digest})
 }

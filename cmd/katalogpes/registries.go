@@ -41,15 +41,9 @@ func openRegistries(db *store.DB, cfg Config) *store.Registries {
 // runNightlyCheck re-checks published listings in the registries at night
 // (safe beside the same job on other nodes) and mails owners of flagged
 // listings once.
-func runNightlyCheck(ctx context.Context, reg *store.Registries, cfg Config, log *slog.Logger) {
+func runNightlyCheck(ctx context.Context, reg *store.Registries, mail *view.Composer, log *slog.Logger) {
 	if !reg.On() {
 		return
 	}
-	tr, err := view.NewTranslator()
-	if err != nil {
-		log.Error("nightly registry check: no translations; not running", "err", err)
-		return
-	}
-	mail := view.NewComposer(tr, cfg.BaseURL)
 	reg.RunNightly(ctx, store.NightlyConfig{Log: log, Compose: mail.RegistryFlag})
 }

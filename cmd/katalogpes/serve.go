@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"katalogpes/handlers"
+	"katalogpes/handlers/view"
 	"katalogpes/search"
 	"katalogpes/store"
 	"katalogpes/store/webhook"
@@ -77,19 +78,25 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 	}
 	registry := tenants.NewRegistry(list, cfg.BaseDomain)
 	applyMemoryLimit(cfg, log)
+	// One copy of the catalogues for the pages and every mailing job: each
+	// holds several megabytes of parsed messages.
+	tr, err := view.NewTranslator()
+	if err != nil {
+		return err
+	}
 	pageCache := cfg.PageCacheMB << 20
 	if pageCache == 0 {
 		pageCache = -1
 	}
 	app, srv, err := handlers.New(handlers.Config{Development: cfg.Development(), BaseURL: cfg.BaseURL, CSRFKey: csrfKey, TrustedProxies: cfg.TrustedProxies,
 		PageCacheBytes: pageCache},
-		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry(), Registries: d.registries})
+		handlers.Deps{DB: d.db, Search: d.search, Keys: jwtKeys, Registry: registry, Log: log, Metrics: prometheus.NewRegistry(), Registries: d.registries, Translator: tr})
 	if err != nil {
 		return err
 	}
 
 	workers, stopWorkers := context.WithCancel(context.Background())
-	wg := startWorkers(workers, d, srv, cfg, log)
+	wg := startWorkers(workers, d, srv, cfg, view.NewComposer(tr, cfg.BaseURL), log)
 
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.HTTPAddr) }()
@@ -111,7 +118,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 
 // startWorkers runs every background job of a node until ctx ends; each is
 // safe beside the same job on other nodes.
-func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config, log *slog.Logger) *sync.WaitGroup {
+func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config, mail *view.Composer, log *slog.Logger) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	run := func(job func()) {
 		wg.Add(1)
@@ -138,10 +145,10 @@ func startWorkers(ctx context.Context, d *deps, srv *handlers.Server, cfg Config
 	})
 	run(func() { _ = d.search.RunLibraryWorker(ctx) }) // library (issue 18): its own index outbox
 	run(func() { runMailer(tenants.WithAllTenants(ctx), d.db, cfg, log) })
-	run(func() { runReminders(ctx, d.db, cfg, log) })
-	run(func() { runCertificateReminders(ctx, d.db, cfg, log) })
-	run(func() { runDigests(ctx, d.db, cfg, log) })
-	run(func() { runNightlyCheck(ctx, d.registries, cfg, log) })
+	run(func() { runReminders(ctx, d.db, cfg, mail, log) })
+	run(func() { runCertificateReminders(ctx, d.db, cfg, mail, log) })
+	run(func() { runDigests(ctx, d.db, cfg, mail, log) })
+	run(func() { runNightlyCheck(ctx, d.registries, mail, log) })
 	// Buyers' needs: matching, closing at deadlines, outcome questions, the needs indexes.
 	run(func() { srv.NeedJobs(ctx, 10*time.Second) })
 	// Webhooks (issue 16): the outbox's deliveries, signed, with back-off.
