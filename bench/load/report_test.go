@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// targetLines is the targets table of a report with one words kind and
+// its Meilisearch twin.
+func targetLines(inprocess bool) string {
+	lat := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}
+	words := &result{name: "search: words", n: 2, dur: time.Second, lat: lat, cpu: perRequest{server: 0}}
+	twin := &result{name: "↳ Meilisearch direct", n: 2, dur: time.Second, lat: lat}
+	r := &report{cfg: config{n: 100000, c: 32}, inprocess: inprocess, rss: 300 << 20}
+	r.rows = []row{{res: words}, {res: twin, limits: "search: words"}}
+	var b strings.Builder
+	r.writeTargets(func(format string, args ...any) {
+		b.WriteString(fmt.Sprintf(format, args...) + "\n")
+	}, nil)
+	return b.String()
+}
+
+// In-process, the server's CPU is the load generator's too and its RSS
+// the whole process's: those targets cannot be judged (they read "met"
+// at 0.00 ms of server CPU before).
+func TestAnInProcessRunJudgesNeitherServerCPUNorRSS(t *testing.T) {
+	for _, line := range strings.Split(targetLines(true), "\n") {
+		if strings.Contains(line, "server CPU") || strings.Contains(line, "RSS") {
+			if !strings.HasSuffix(line, "| n/a |") {
+				t.Errorf("in-process target judged: %s", line)
+			}
+		}
+	}
+	out := targetLines(false)
+	if !strings.Contains(out, "| server CPU ≤ 0.5 ms per regional search | worst 0.00 ms | yes |") ||
+		!strings.Contains(out, "| server peak RSS ≤ 100 MB | 300 MB | **no** |") {
+		t.Errorf("a child process's figures are judged:\n%s", out)
+	}
+}
