@@ -22,6 +22,7 @@ import (
 
 	"github.com/meilisearch/meilisearch-go"
 	"github.com/sony/gobreaker/v2"
+	"github.com/valyala/fasthttp"
 	"golang.org/x/sync/semaphore"
 
 	"katalogpes/store"
@@ -65,7 +66,7 @@ type Service struct {
 	db      *store.DB
 	log     *slog.Logger
 	client  meilisearch.ServiceManager
-	http    *http.Client // searches, decoded straight into typed hits (wire.go)
+	wire    *fasthttp.Client // searches, decoded straight into typed hits (wire.go)
 	breaker *gobreaker.CircuitBreaker[struct{}]
 	// fallbacks are the slots for searches PostgreSQL answers (fallback.go).
 	fallbacks *semaphore.Weighted
@@ -111,7 +112,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Service, error) {
 	if cfg.FallbackSlots <= 0 {
 		cfg.FallbackSlots = DefaultFallbackSlots
 	}
-	s := &Service{cfg: cfg, db: db, log: log, client: client, http: httpClient, wake: make(chan struct{}, 1), now: time.Now,
+	s := &Service{cfg: cfg, db: db, log: log, client: client, wire: wireClient(), wake: make(chan struct{}, 1), now: time.Now,
 		fallbacks: semaphore.NewWeighted(int64(cfg.FallbackSlots))}
 	s.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        "meilisearch",

@@ -1,16 +1,16 @@
 package search
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
+	"net"
 	"strings"
-	"sync"
+	"time"
 
 	json "github.com/goccy/go-json"
 	"github.com/meilisearch/meilisearch-go"
+	"github.com/valyala/fasthttp"
 )
 
 // The searches go to Meilisearch's /multi-search over plain HTTP and their
@@ -46,10 +46,6 @@ func (e *answerRefused) Error() string {
 	return fmt.Sprintf("meilisearch multi-search answered %d %s: %s", e.Status, e.Code, e.Message)
 }
 
-// wireBuffers hold a multi-search's request while it is sent, and its
-// answer while it is decoded.
-var wireBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // searchWire sends req through the circuit breaker and decodes the answer.
 func (s *Service) searchWire(ctx context.Context, req *meilisearch.MultiSearchRequest) (*wireAnswer, error) {
 	record(ctx, req)
@@ -62,62 +58,94 @@ func (s *Service) searchWire(ctx context.Context, req *meilisearch.MultiSearchRe
 	return ans, err
 }
 
-func (s *Service) postMultiSearch(ctx context.Context, req *meilisearch.MultiSearchRequest) (*wireAnswer, error) {
-	buf := wireBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer wireBuffers.Put(buf)
-	if err := json.NewEncoder(buf).Encode(req); err != nil {
+// wireClient is fasthttp's client for the searches: the caller's
+// goroutine writes the request and reads the answer, where net/http
+// hands every call to two goroutines of its own, and waking those was a
+// tenth of the server's CPU per search (bench/RESULTS.md). Dial errors
+// stay *net.OpError and late answers net.Error timeouts, as slow and
+// unavailable read them.
+func wireClient() *fasthttp.Client {
+	dialer := &net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}
+	return &fasthttp.Client{
+		Dial:                     func(addr string) (net.Conn, error) { return dialer.Dial("tcp", addr) },
+		MaxConnsPerHost:          512,
+		MaxConnWaitTimeout:       searchTimeout,
+		MaxIdleConnDuration:      90 * time.Second,
+		NoDefaultUserAgentHeader: true,
+	}
+}
+
+func (s *Service) postMultiSearch(ctx context.Context, body *meilisearch.MultiSearchRequest) (*wireAnswer, error) {
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(strings.TrimRight(s.cfg.URL, "/") + "/multi-search")
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.Header.SetContentType("application/json")
+	if s.cfg.MasterKey != "" {
+		req.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.MasterKey)
+	}
+	if err := json.NewEncoder(req.BodyWriter()).Encode(body); err != nil {
 		return nil, fmt.Errorf("encode multi-search: %w", err)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.cfg.URL, "/")+"/multi-search", bytes.NewReader(buf.Bytes()))
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	hreq.Header.Set("Content-Type", "application/json")
-	if s.cfg.MasterKey != "" {
-		hreq.Header.Set("Authorization", "Bearer "+s.cfg.MasterKey)
+	deadline := time.Now().Add(callTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
 	}
-	resp, err := s.http.Do(hreq)
+	if err := s.wire.DoDeadline(req, resp, deadline); err != nil {
+		return nil, wireFailure(ctx, err)
+	}
+	if resp.StatusCode() != fasthttp.StatusOK {
+		return nil, answerError(resp.StatusCode(), resp.Body())
+	}
+	ans, err := decodeAnswer(resp.Body())
 	if err != nil {
-		return nil, err // a net.Error or the context's: unavailable() reads both
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, answerError(resp)
-	}
-	ans, err := decodeAnswer(resp.Body)
-	if err != nil {
-		return nil, &answerRefused{Status: resp.StatusCode, Code: "undecodable", Message: err.Error()}
+		return nil, &answerRefused{Status: resp.StatusCode(), Code: "undecodable", Message: err.Error()}
 	}
 	return ans, nil
 }
 
-// decodeAnswer reads a multi-search's answer into typed hits. The body is
-// read whole first: decoding a buffer costs less than decoding a stream,
-// and the decoded strings do not share the pooled buffer.
-func decodeAnswer(r io.Reader) (*wireAnswer, error) {
-	buf := wireBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer wireBuffers.Put(buf)
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, fmt.Errorf("read multi-search answer: %w", err)
+// wireFailure says why a search got no answer in the terms slow and
+// unavailable read: no answer by the deadline (or no free connection
+// until then) is the deadline's, a failed dial stays a *net.OpError, and
+// fasthttp's other errors (a connection closed before the answer) are a
+// connection that failed while reading.
+func wireFailure(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
+	if errors.Is(err, fasthttp.ErrTimeout) || errors.Is(err, fasthttp.ErrNoFreeConns) {
+		return fmt.Errorf("multi-search: %v: %w", err, context.DeadlineExceeded)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return err
+	}
+	return &net.OpError{Op: "read", Net: "tcp", Err: err}
+}
+
+// decodeAnswer reads a multi-search's answer into typed hits. go-json
+// decodes from its own copy of raw, so the hits outlive the pooled
+// response that held it.
+func decodeAnswer(raw []byte) (*wireAnswer, error) {
 	var ans wireAnswer
-	if err := json.Unmarshal(buf.Bytes(), &ans); err != nil {
+	if err := json.Unmarshal(raw, &ans); err != nil {
 		return nil, err
 	}
 	return &ans, nil
 }
 
 // answerError reads Meilisearch's error body.
-func answerError(resp *http.Response) error {
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+func answerError(status int, raw []byte) error {
 	var body struct {
 		Message string `json:"message"`
 		Code    string `json:"code"`
 	}
 	_ = json.Unmarshal(raw, &body)
-	return &answerRefused{Status: resp.StatusCode, Code: body.Code, Message: body.Message}
+	return &answerRefused{Status: status, Code: body.Code, Message: body.Message}
 }
 
 // hitsOf turns typed hits into the API's; q's words, which mark them, are

@@ -85,7 +85,7 @@ func BenchmarkDecodeSearchAnswer(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		ans, err := decodeAnswer(bytes.NewReader(raw))
+		ans, err := decodeAnswer(raw)
 		if err != nil {
 			b.Fatal(err)
 		}
