@@ -93,10 +93,13 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Service, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	// One way to connect for both clients: the searches' (wireClient) and
+	// the Go client's, for settings, documents and tasks.
+	dialer := &net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}
 	// Our own transport: the default one asks for gzip and keeps few idle
 	// connections per host, which cost tens of milliseconds per call here.
 	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:         dialer.DialContext,
 		MaxIdleConns:        128,
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     90 * time.Second,
@@ -112,7 +115,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Service, error) {
 	if cfg.FallbackSlots <= 0 {
 		cfg.FallbackSlots = DefaultFallbackSlots
 	}
-	s := &Service{cfg: cfg, db: db, log: log, client: client, wire: wireClient(), wake: make(chan struct{}, 1), now: time.Now,
+	s := &Service{cfg: cfg, db: db, log: log, client: client, wire: wireClient(dialer), wake: make(chan struct{}, 1), now: time.Now,
 		fallbacks: semaphore.NewWeighted(int64(cfg.FallbackSlots))}
 	s.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        "meilisearch",

@@ -61,11 +61,10 @@ func (s *Service) searchWire(ctx context.Context, req *meilisearch.MultiSearchRe
 // wireClient is fasthttp's client for the searches: the caller's
 // goroutine writes the request and reads the answer, where net/http
 // hands every call to two goroutines of its own, and waking those was a
-// tenth of the server's CPU per search (bench/RESULTS.md). Dial errors
-// stay *net.OpError and late answers net.Error timeouts, as slow and
-// unavailable read them.
-func wireClient() *fasthttp.Client {
-	dialer := &net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}
+// tenth of the server's CPU per search (bench/RESULTS.md). Its errors
+// are not net/http's: wireFailure says them in the terms slow and
+// unavailable read.
+func wireClient(dialer *net.Dialer) *fasthttp.Client {
 	return &fasthttp.Client{
 		Dial:                     func(addr string) (net.Conn, error) { return dialer.Dial("tcp", addr) },
 		MaxConnsPerHost:          512,

@@ -11,7 +11,7 @@ import (
 // its Meilisearch twin.
 func targetLines(inprocess bool) string {
 	lat := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}
-	words := &result{name: "search: words", n: 2, dur: time.Second, lat: lat, cpu: perRequest{server: 0}}
+	words := &result{name: "search: words", n: 2, dur: time.Second, lat: lat}
 	twin := &result{name: "↳ Meilisearch direct", n: 2, dur: time.Second, lat: lat}
 	r := &report{cfg: config{n: 100000, c: 32}, inprocess: inprocess, rss: 300 << 20}
 	r.rows = []row{{res: words}, {res: twin, limits: "search: words"}}
