@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -87,10 +88,51 @@ func TestASlowMeilisearchDoesNotTripTheBreaker(t *testing.T) {
 	}
 }
 
+// A Meilisearch that is answering searches is alive, only busy: a late
+// search waits for its answer instead of falling back to PostgreSQL, which
+// under load costs the shared CPU more than the answer. At 32 national
+// searches at once the fallbacks took the cores Meilisearch needed, made
+// every search late, and most were refused as busy. Past the late
+// deadline the search is refused as busy, still without the fallback.
+func TestALateAnswerFromAMeilisearchThatAnswersIsWaitedFor(t *testing.T) {
+	e := newEnv(t)
+	var delay atomic.Int64
+	svc := e.behindFront(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/multi-search" {
+			return false
+		}
+		select {
+		case <-time.After(time.Duration(delay.Load())):
+			return false
+		case <-r.Context().Done():
+			return true
+		}
+	})
+	q := search.Query{Tenant: "slaskie", Q: "klos"}
+	if res := e.search(svc, q); res.Degraded || res.Total != 1 {
+		t.Fatalf("on time: degraded %v, total %d", res.Degraded, res.Total)
+	}
+	delay.Store(int64(2500 * time.Millisecond)) // past the search's deadline
+	if res := e.search(svc, q); res.Degraded || res.Total != 1 {
+		t.Fatalf("late, from a Meilisearch that just answered: degraded %v, total %d; want its one hit", res.Degraded, res.Total)
+	}
+	delay.Store(int64(8 * time.Second)) // past the late deadline too
+	res, err := svc.Search(t.Context(), q)
+	if !errors.Is(err, search.ErrLate) {
+		t.Fatalf("past the late deadline: %+v, %v; want ErrLate and no fallback", res, err)
+	}
+}
+
 // behindFront publishes one listing (Kłos, in slaskie) and gives a service
 // that reaches the real Meilisearch through a local front: intercept sees
 // each request first and answers it itself when it returns true.
 func (e *env) behindFront(intercept func(w http.ResponseWriter, r *http.Request) bool) *search.Service {
+	e.t.Helper()
+	return e.service(e.front(intercept))
+}
+
+// front publishes Kłos as behindFront does and gives the front's URL.
+func (e *env) front(intercept func(w http.ResponseWriter, r *http.Request) bool) string {
 	e.t.Helper()
 	startWorker(e.t, e.svc)
 	e.pub.Publish("slaskie", store.ListingData{Name: "Spółdzielnia Socjalna Kłos", Address: katowice})
@@ -103,5 +145,5 @@ func (e *env) behindFront(intercept func(w http.ResponseWriter, r *http.Request)
 		}
 	}))
 	e.t.Cleanup(front.Close)
-	return e.service(front.URL)
+	return front.URL
 }

@@ -38,6 +38,10 @@ const fallbackWait = time.Second
 // grows while the machine is short of CPU.
 var ErrBusy = &store.Error{Code: store.EUnavailable, Key: "search.busy", Err: errors.New("every fallback slot is taken")}
 
+// ErrLate refuses a search that a busy Meilisearch did not answer within
+// lateTimeout (see call): the same 503 as ErrBusy, without the fallback.
+var ErrLate = &store.Error{Code: store.EUnavailable, Key: "search.busy", Err: errors.New("Meilisearch answers others, but not this search in time")}
+
 // fallbackSearch asks PostgreSQL fq for tenant (every tenant for ""), in
 // one of the fallback slots, waiting at most fallbackWait for one. Every
 // fallback read goes through here, so none escapes the bound.

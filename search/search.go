@@ -83,13 +83,30 @@ func (s *Service) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
-// call runs one read through the circuit breaker with the search deadline.
+// call runs one read through the circuit breaker with the search
+// deadline. A late answer falls back to PostgreSQL, for a Meilisearch that
+// hangs. One that answered a search within the last lateTimeout is alive
+// and only busy: its search waits lateTimeout for the answer and past that
+// is refused as busy (ErrLate), because under load the fallback costs the
+// shared CPU more than Meilisearch's answer and made every search after
+// it late (bench/RESULTS.md, 2026-12-04).
 func (s *Service) call(ctx context.Context, fn func(ctx context.Context) error) error {
+	timeout, alive := searchTimeout, time.Since(time.Unix(0, s.answered.Load())) < lateTimeout
+	if alive {
+		timeout = lateTimeout
+	}
 	_, err := s.breaker.Execute(func() (struct{}, error) {
-		ctx, cancel := context.WithTimeout(ctx, searchTimeout)
+		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		return struct{}{}, fn(ctx)
+		err := fn(ctx)
+		if err == nil {
+			s.answered.Store(time.Now().UnixNano())
+		}
+		return struct{}{}, err
 	})
+	if alive && ctx.Err() == nil && slow(err) {
+		return fmt.Errorf("%w: %v", ErrLate, err)
+	}
 	return err
 }
 

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -54,7 +55,10 @@ const DefaultFallbackSlots = 4
 const (
 	callTimeout   = 5 * time.Second
 	searchTimeout = 1500 * time.Millisecond
-	taskTimeout   = 20 * time.Second
+	// lateTimeout is how long a search waits for a Meilisearch that is
+	// answering others (see call), as long as any other call.
+	lateTimeout = callTimeout
+	taskTimeout = 20 * time.Second
 	// settingsTimeout bounds EnsureSettings' wait for every region's
 	// settings task: at a start, behind whatever else Meilisearch queued.
 	settingsTimeout = 3 * time.Minute
@@ -70,8 +74,11 @@ type Service struct {
 	breaker *gobreaker.CircuitBreaker[struct{}]
 	// fallbacks are the slots for searches PostgreSQL answers (fallback.go).
 	fallbacks *semaphore.Weighted
-	wake      chan struct{}
-	now       func() time.Time
+	// answered is when Meilisearch last answered a search (Unix ns): call
+	// waits longer for one that is alive.
+	answered atomic.Int64
+	wake     chan struct{}
+	now      func() time.Time
 
 	mu         sync.Mutex
 	key        *meilisearch.Key // search-only key that signs tenant tokens

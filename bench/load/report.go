@@ -281,7 +281,9 @@ func (r *report) writeTargets(p linef, a *approvalResult) {
 		}
 	}
 	if national.kinds > 0 {
-		p("| national search p95 ≤ 1.2 × Meilisearch direct | %.2f×%s | %s |", national.p95, scale, yes(national.p95 <= 1.2))
+		// Refused searches answer fast: a kind with errors is not met, whatever its p95.
+		p("| national search p95 ≤ 1.2 × Meilisearch direct | %.2f× · %.0f%% of its throughput · %d errors%s | %s |",
+			national.p95, 100*national.rps, national.errs, scale, yes(national.p95 <= 1.2 && national.errs == 0))
 	}
 	if errs := regional.errs + national.errs; regional.kinds+national.kinds > 0 {
 		p("| search: 0 errors | %d | %s |", errs, yes(errs == 0))
@@ -308,7 +310,7 @@ func (r *report) writeTargets(p linef, a *approvalResult) {
 	if r.inprocess {
 		p("| server peak RSS ≤ 100 MB | not measured (-inprocess: the load generator's memory too) | n/a |")
 	} else {
-		p("| server peak RSS ≤ 100 MB | %.0f MB | %s |", float64(r.rss)/(1<<20), yes(r.rss <= 100<<20))
+		p("| server peak RSS ≤ 100 MB | %.1f MB | %s |", float64(r.rss)/(1<<20), yes(r.rss <= 100<<20))
 	}
 }
 
