@@ -52,9 +52,10 @@ type Config struct {
 	PageCacheMB int `env:"PAGE_CACHE_MB" envDefault:"16"`
 	// MemoryLimitMB is the Go heap's soft limit for serve: the collector
 	// works harder as the heap nears it (it never refuses memory), so a
-	// node keeps within its memory with the page cache full. 0 is no
-	// limit; GOMEMLIMIT in the environment, when set, wins.
-	MemoryLimitMB int `env:"MEMORY_LIMIT_MB" envDefault:"80"`
+	// node keeps within its memory with the page cache full: 72 leaves a
+	// serve's peak RSS, with the binary's 25 MB of pages, below 100 MB
+	// (bench/RESULTS.md). 0 is no limit; GOMEMLIMIT, when set, wins.
+	MemoryLimitMB int `env:"MEMORY_LIMIT_MB" envDefault:"72"`
 	// SearchFallbackSlots bounds the searches PostgreSQL answers at once
 	// on a node while Meilisearch cannot; more are refused as busy (503).
 	SearchFallbackSlots int `env:"SEARCH_FALLBACK_SLOTS" envDefault:"4"`
