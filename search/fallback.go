@@ -40,7 +40,7 @@ var ErrBusy = &store.Error{Code: store.EUnavailable, Key: "search.busy", Err: er
 
 // ErrLate refuses a search that a busy Meilisearch did not answer within
 // lateTimeout (see call): the same 503 as ErrBusy, without the fallback.
-var ErrLate = &store.Error{Code: store.EUnavailable, Key: "search.busy", Err: errors.New("Meilisearch answers others, but not this search in time")}
+var ErrLate = &store.Error{Code: store.EUnavailable, Key: "search.busy", Err: errors.New("late: Meilisearch answers other searches, not this one in time")}
 
 // fallbackSearch asks PostgreSQL fq for tenant (every tenant for ""), in
 // one of the fallback slots, waiting at most fallbackWait for one. Every
