@@ -11,7 +11,7 @@ fail() { echo "test-services: FAIL: $*" >&2; exit 1; }
 tmp="$(mktemp -d)"
 holder=""
 cleanup() {
-    KATALOG_DATA_DIR="$tmp" DATABASE_URL=unused "$SERVICES" down >/dev/null 2>&1 || true
+    KATALOG_DATA_DIR="$tmp" DATABASE_URL=unused MEILI_URL= "$SERVICES" down >/dev/null 2>&1 || true
     [[ -n "$holder" ]] && kill "$holder" 2>/dev/null || true
     rm -rf "$tmp"
 }
@@ -42,7 +42,8 @@ listener=$!
 trap 'kill $listener 2>/dev/null || true; cleanup' EXIT
 sleep 0.3
 
-out="$(KATALOG_DATA_DIR="$tmp" DATABASE_URL=postgres://unused "$SERVICES" up 2>&1)" || fail "services up failed: $out"
+# Its own Meilisearch even when the caller's environment names one.
+out="$(KATALOG_DATA_DIR="$tmp" DATABASE_URL=postgres://unused MEILI_URL= "$SERVICES" up 2>&1)" || fail "services up failed: $out"
 port="$(cat "$tmp/meili.port")"
 [[ "$port" != "$first" ]] || fail "meilisearch reported port $first, which was held"
 (( port < 32768 )) || fail "meilisearch on $port, inside the ephemeral range"
@@ -52,13 +53,13 @@ echo "test-services: ok (held $first, started on $port)"
 
 # make run keeps PostgreSQL durable; make test (KATALOG_PG_FAST=1) may not.
 pgtmp="$(mktemp -d)"
-trap 'kill $listener 2>/dev/null || true; cleanup; KATALOG_DATA_DIR="$pgtmp" MEILI_URL=unused "$SERVICES" down >/dev/null 2>&1 || true; rm -rf "$pgtmp"' EXIT
+trap 'kill $listener 2>/dev/null || true; cleanup; KATALOG_DATA_DIR="$pgtmp" MEILI_URL=unused DATABASE_URL= "$SERVICES" down >/dev/null 2>&1 || true; rm -rf "$pgtmp"' EXIT
 pg_setting() { # name
-    local url; url="$(KATALOG_DATA_DIR="$pgtmp" MEILI_URL=unused "$SERVICES" env | sed -n 's/^export DATABASE_URL=//p')"
+    local url; url="$(KATALOG_DATA_DIR="$pgtmp" MEILI_URL=unused DATABASE_URL= "$SERVICES" env | sed -n 's/^export DATABASE_URL=//p')"
     psql -X -tA "$url" -c "SHOW $1"
 }
-KATALOG_DATA_DIR="$pgtmp" MEILI_URL=unused KATALOG_PG_FAST= KATALOG_PG_PORT= "$SERVICES" up >/dev/null 2>&1 || fail "private postgres did not start"
+KATALOG_DATA_DIR="$pgtmp" MEILI_URL=unused DATABASE_URL= KATALOG_PG_FAST= KATALOG_PG_PORT= "$SERVICES" up >/dev/null 2>&1 || fail "private postgres did not start"
 [[ "$(pg_setting fsync)" == on && "$(pg_setting synchronous_commit)" == on ]] || fail "make run's postgres is not durable (fsync $(pg_setting fsync))"
-KATALOG_DATA_DIR="$pgtmp" MEILI_URL=unused KATALOG_PG_FAST=1 "$SERVICES" up >/dev/null 2>&1 || fail "fast postgres did not start"
+KATALOG_DATA_DIR="$pgtmp" MEILI_URL=unused DATABASE_URL= KATALOG_PG_FAST=1 "$SERVICES" up >/dev/null 2>&1 || fail "fast postgres did not start"
 [[ "$(pg_setting fsync)" == off ]] || fail "KATALOG_PG_FAST=1 did not turn fsync off"
 echo "test-services: ok (durable by default, fast for tests)"
