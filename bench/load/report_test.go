@@ -15,6 +15,11 @@ func targetLines(inprocess bool) string {
 	twin := &result{name: "↳ Meilisearch direct", n: 2, dur: time.Second, lat: lat}
 	r := &report{cfg: config{n: 100000, c: 32}, inprocess: inprocess, rss: 300 << 20}
 	r.rows = []row{{res: words}, {res: twin, limits: "search: words"}}
+	return targetsOf(r)
+}
+
+// targetsOf is r's targets table, without approvals.
+func targetsOf(r *report) string {
 	var b strings.Builder
 	r.writeTargets(func(format string, args ...any) {
 		b.WriteString(fmt.Sprintf(format, args...) + "\n")
@@ -51,11 +56,7 @@ func TestANationalRunWithErrorsIsNotMet(t *testing.T) {
 	twin := &result{name: "↳ Meilisearch direct", n: 4, dur: time.Second, lat: slow}
 	r := &report{cfg: config{n: 100000, c: 32}, rss: 100<<20 + 400<<10}
 	r.rows = []row{{res: national}, {res: twin, limits: "search: national"}}
-	var b strings.Builder
-	r.writeTargets(func(format string, args ...any) {
-		b.WriteString(fmt.Sprintf(format, args...) + "\n")
-	}, nil)
-	out := b.String()
+	out := targetsOf(r)
 	if !strings.Contains(out, "| national search p95 ≤ 1.2 × Meilisearch direct | 0.50× · 50% of its throughput · 5 errors | **no** |") {
 		t.Errorf("a national kind with errors:\n%s", out)
 	}
